@@ -1,0 +1,1 @@
+"""Study-site pipeline: readers → clean → dedup → topics → render, plus notebook execution."""

@@ -1,0 +1,102 @@
+"""Clean titles and answer text: whitespace, numbering, title grammar, consistent term spelling."""
+from __future__ import annotations
+
+import re
+
+from .model import Block
+
+# Product and acronym spellings. Only whole words that are not part of an identifier
+# (torch.from_numpy, numpy.ndarray keep their spelling).
+TERMS = {
+    "pytorch": "PyTorch",
+    "numpy": "NumPy",
+    "tensorflow": "TensorFlow",
+    "keras": "Keras",
+    "gpu": "GPU",
+    "cpu": "CPU",
+    "cuda": "CUDA",
+    "cnn": "CNN",
+    "cnns": "CNNs",
+    "rnn": "RNN",
+    "rnns": "RNNs",
+    "lstm": "LSTM",
+    "lstms": "LSTMs",
+    "gru": "GRU",
+    "grus": "GRUs",
+    "dnn": "DNN",
+    "mnist": "MNIST",
+    "sgd": "SGD",
+    "relu": "ReLU",
+    "conda": "Conda",
+    "miniconda": "Miniconda",
+    "anaconda": "Anaconda",
+}
+# Common nouns that sources capitalise mid-sentence ("What is Loss Function?"): lower-cased in titles.
+COMMON_NOUNS = set(
+    """tensor tensors loss function functions activation neural network networks deep learning pooling
+    max average sum stride padding linear regression perceptron backpropagation feed-forward layer layers
+    gradient gradients descent clipping batch normalization softmax variable module error entropy information
+    gain ensemble cluster sampling mean squared optimizer convolutional convolution machine image
+    classification stochastic mini-batch dataset sigmoid""".split()
+)
+IDENT = r"(?<![\w./])({})(?![\w/]|\.\w)"
+_TERM_RE = re.compile(IDENT.format("|".join(sorted(TERMS, key=len, reverse=True))), re.I)
+# "What is Tensors?" / "What is the levels of …": a plural subject takes "are".
+_WHAT_IS_PLURAL = re.compile(r"^What is (the )?([A-Za-z-]+s)\b(?=\s*(?:\?|$| of\b))")
+_SINGULAR_S = ("ss", "us", "is", "ics")
+# Titles that open with one of these are questions and end with "?"; imperatives ("Explain …") keep ".".
+INTERROGATIVES = ("what", "why", "how", "when", "which", "who", "where", "is", "are", "can", "do", "does", "give")
+_TYPE_N = [(re.compile(r"\bType\s?(?:1|I)\b(?!I)", re.I), "Type I"), (re.compile(r"\bType\s?(?:2|II)\b", re.I), "Type II")]
+
+
+def fold_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fix_terms(text: str) -> str:
+    return _TERM_RE.sub(lambda m: TERMS[m.group(1).lower()], text)
+
+
+def clean_title(raw: str) -> str:
+    """Readable, consistently spelled question title. The raw text stays in the record's provenance."""
+    t = fold_ws(raw)
+    t = re.sub(r"^\d+\s*[).:-]\s*", "", t)  # numbering
+    t = re.sub(r"\s+-$", "", t).strip()
+    t = re.sub(r"\s+([?.,])", r"\1", t)
+    words = t.split(" ")
+    for i, w in enumerate(words[1:], start=1):
+        core = w.strip("?.,:;()\"'")
+        if core.lower() in COMMON_NOUNS and core[:1].isupper() and not core.isupper():
+            words[i] = w.replace(core, core.lower())
+    t = " ".join(words)
+    t = fix_terms(t)
+    for pattern, spelled in _TYPE_N:
+        t = pattern.sub(spelled, t)
+    if m := _WHAT_IS_PLURAL.match(t):
+        noun = m.group(2)
+        if not noun.lower().endswith(_SINGULAR_S) and noun.lower() not in ("loss",):
+            t = "What are " + (m.group(1) or "") + t[len("What is ") + len(m.group(1) or ""):]
+    t = t[:1].upper() + t[1:]
+    first = t.split(" ", 1)[0].lower().split("’")[0].split("'")[0]
+    if first in INTERROGATIVES and not t.endswith("?"):
+        t = t.rstrip(".") + "?"
+    return t
+
+
+def clean_text(text: str) -> str:
+    """Answer text: folded whitespace, no space before punctuation, consistent term spelling."""
+    t = fold_ws(text)
+    t = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", t)
+    t = re.sub(r"\(\s+", "(", t)
+    t = re.sub(r"\s+\)", ")", t)
+    for pattern, spelled in _TYPE_N:
+        t = pattern.sub(spelled, t)
+    return fix_terms(t)
+
+
+def clean_block(block: Block) -> Block:
+    block.text = clean_text(block.text)
+    block.label = clean_text(block.label)
+    block.items = [clean_text(i) for i in block.items]
+    block.rows = [[clean_text(c) for c in row] for row in block.rows]
+    return block

@@ -1,0 +1,105 @@
+"""The records that flow through every stage: Source → Question (with Blocks and SourceRefs)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class SourceError(Exception):
+    """A problem in an input a person can fix: always names the file and, where known, the line."""
+
+    def __init__(self, file: str, line: int | None, message: str):
+        self.file, self.line, self.message = file, line, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where one copy of a question came from."""
+
+    file: str  # repo-relative path, e.g. "sources/000_notes.txt"
+    line: int  # 1-based line of the question
+    text: str  # the question exactly as written there (raw: numbering, entities and markup kept)
+    reader: str  # "dump" | "notes" | "overlay"
+
+
+@dataclass
+class Block:
+    """One part of an answer.
+
+    kind:
+      "para"  – text
+      "list"  – items (each a string)
+      "table" – rows (first row is the header)
+      "label" – label (e.g. "Tensor:") + text (may be empty when the scrape lost it)
+    fmt says how strings are to be treated when rendered:
+      "text" – untrusted plain text: escaped on output, never interpreted
+      "md"   – markdown from notes: rendered, then sanitised to an allow-list
+    """
+
+    kind: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    label: str = ""
+    fmt: str = "text"
+    origin: SourceRef | None = None
+
+    def plain(self) -> str:
+        """All words of the block as one string (for comparison and search, never for output)."""
+        parts = [self.label, self.text, *self.items, *(c for r in self.rows for c in r)]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass
+class Demo:
+    """Executed notebook cells that prove a question's answer."""
+
+    notebook: str  # repo-relative path of the source notebook, e.g. "notebooks/tensors.ipynb"
+    cells: list[int]  # 0-based indexes of the cells (in the notebook) tied to this question
+    page_url: str = ""  # site-relative URL of the full notebook page
+
+
+@dataclass
+class Correction:
+    """A curated fix applied on top of the merged answer (see sources/overlay/)."""
+
+    claim: str  # what the source said
+    why: str  # why it is wrong (markdown, trusted: it is ours)
+
+
+@dataclass
+class Question:
+    """One published question: everything pages, the manifest, search and study features need."""
+
+    id: str  # stable, readable; the heading anchor and the permalink q/<id>/
+    title: str  # cleaned question text
+    key: tuple[str, ...]  # normalised wording used for deduplication (the ID derives from it)
+    blocks: list[Block] = field(default_factory=list)
+    topic: str = ""  # topic slug
+    sources: list[SourceRef] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # IDs merged into this one (keep landing here)
+    demos: list[Demo] = field(default_factory=list)
+    # Filled by the curated overlay (sources/overlay/):
+    summary: str = ""  # short "interview answer", markdown (trusted)
+    answer_md: str = ""  # curated replacement / completion of the answer, markdown (trusted)
+    corrections: list[Correction] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # markdown links
+    added_by_site: bool = False  # True for questions the site added (not in any raw source)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+
+@dataclass
+class Topic:
+    slug: str
+    title: str
+    description: str = ""
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"topics/{self.slug}/"

@@ -1,0 +1,98 @@
+"""Apply curated files in sources/overlay/ on top of merged questions (corrections, completions, additions).
+
+One markdown file per question, named after its ID (or with `id:` in the front matter):
+
+    ---
+    summary: One-paragraph interview answer (markdown).
+    corrections:
+      - claim: What the source said (shown as literal text).
+        why: Why it is wrong (markdown).
+    references: ["[torch.nn.MaxPool2d](https://docs.pytorch.org/docs/stable/generated/torch.nn.MaxPool2d.html)"]
+    added: true          # a question no raw source has; then `title` and `topic` are required
+    title: …             # optional retitle for existing questions
+    ---
+    The curated answer (markdown). When present it is shown as the answer and the merged source text
+    stays available under "What the sources said".
+
+The raw sources are never edited. Overlay files are ours (trusted markdown), unlike source text.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .model import Correction, Question, SourceError, SourceRef
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
+KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags"}
+
+
+def overlay_files(overlay_dir: Path) -> list[Path]:
+    return sorted(overlay_dir.glob("*.md")) if overlay_dir.is_dir() else []
+
+
+def parse(path: Path, rel: str) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise SourceError(rel, mark.line + 2 if mark else 1, f"invalid front matter: {e}") from None
+    unknown = set(meta) - KNOWN_KEYS
+    if unknown:
+        raise SourceError(rel, 1, f"unknown front-matter keys {sorted(unknown)} (known: {sorted(KNOWN_KEYS)})")
+    return meta, m.group(2)
+
+
+def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[str]:
+    """Apply every overlay file; a file naming a question that does not exist is an error."""
+    by_id = {q.id: q for q in questions}
+    aliases = {a: q for q in questions for a in q.aliases}
+    notes: list[str] = []
+    for path in overlay_files(overlay_dir):
+        rel = path.relative_to(root).as_posix()
+        meta, body = parse(path, rel)
+        qid = str(meta.get("id") or path.stem)
+        if meta.get("added"):
+            if qid in by_id:
+                raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
+            for key in ("title", "topic"):
+                if not meta.get(key):
+                    raise SourceError(rel, 1, f"an added question needs `{key}`")
+            q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
+            q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
+            questions.append(q)
+            by_id[qid] = q
+        else:
+            q = by_id.get(qid) or aliases.get(qid)
+            if q is None:
+                raise SourceError(
+                    rel, 1, f"overlay names question {qid!r}, which no source has any more "
+                    f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)"
+                )
+            if meta.get("title"):
+                q.title = meta["title"]
+        q.summary = (meta.get("summary") or "").strip()
+        q.answer_md = body.strip()
+        q.references = [str(r) for r in meta.get("references") or []]
+        q.tags = [str(t) for t in meta.get("tags") or []]
+        for i, c in enumerate(meta.get("corrections") or [], start=1):
+            if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
+                raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
+            q.corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
+    _check_ids(questions)
+    return notes
+
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _check_ids(questions: list[Question]) -> None:
+    for q in questions:
+        if q.added_by_site and not _ID.fullmatch(q.id):
+            raise SourceError(q.sources[0].file, 1, f"added question ID {q.id!r} must be lower-case words joined by '-'")

@@ -1,0 +1,84 @@
+"""Run the content stages (read → clean/dedup → aliases → overlay → topics) without MkDocs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import overlay
+from .dedup import deduplicate
+from .model import Question, SourceError, Topic
+from .readers import ReadReport, raw_source_files, read_file
+from .topics import assign_topics, load_topic_map
+
+
+@dataclass
+class Content:
+    questions: list[Question]
+    topics: list[Topic]
+    reports: list[ReadReport]
+    study_links: list[dict]
+    errors: list[SourceError] = field(default_factory=list)  # files that could not be read (skipped)
+    notes: list[str] = field(default_factory=list)  # informational lines for the build log
+    warnings: list[str] = field(default_factory=list)  # problems a person should fix
+
+    @property
+    def source_questions(self) -> int:
+        return sum(len(r.questions) for r in self.reports)
+
+    def summary(self) -> str:
+        n_in, n_out = self.source_questions, sum(1 for q in self.questions if not q.added_by_site)
+        added = sum(1 for q in self.questions if q.added_by_site)
+        return (
+            f"{n_in} source questions → {n_out} published, {n_in - n_out} merged"
+            + (f"; {added} added by the site's overlay" if added else "")
+            + f"; {len(self.topics)} topics"
+        )
+
+
+def build_content(root: Path) -> Content:
+    """Read every raw source under root/sources and produce placed, merged questions.
+
+    A source that cannot be read is reported in `errors` and left out, so `mkdocs serve` keeps
+    serving the rest; the hook turns errors into warnings, which `--strict` makes fatal.
+    """
+    sources = root / "sources"
+    reports, errors = [], []
+    for path in raw_source_files(sources):
+        try:
+            reports.append(read_file(path, path.relative_to(root).as_posix()))
+        except SourceError as e:
+            errors.append(e)
+    raws = [q for r in reports for q in r.questions]
+    questions = deduplicate(raws)
+    questions = apply_aliases(questions, sources / "aliases.yaml", root)
+    warnings = [w for r in reports for w in r.warnings]
+    warnings += overlay.apply(questions, sources / "overlay", root)
+    topics, notes = assign_topics(questions, load_topic_map(sources / "topics.yaml", "sources/topics.yaml"))
+    links = [link for r in reports for link in r.study_links]
+    return Content(questions, topics, reports, links, errors, notes, warnings)
+
+
+def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Question]:
+    """Curated `old-id: survivor-id` pairs: merge a question into another, or keep a retired ID alive.
+
+    The survivor keeps its ID; the old ID becomes an alias, so its permalink still lands.
+    """
+    if not path.exists():
+        return questions
+    rel = path.relative_to(root).as_posix()
+    pairs = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    by_id = {q.id: q for q in questions}
+    for old, new in pairs.items():
+        if new not in by_id:
+            raise SourceError(rel, None, f"alias {old!r} points at {new!r}, which is not a published question")
+        survivor = by_id[new]
+        if old in by_id:
+            gone = by_id.pop(old)
+            survivor.sources += gone.sources
+            survivor.blocks += [b for b in gone.blocks]
+            survivor.aliases += [gone.id, *gone.aliases]
+        elif old not in survivor.aliases:
+            survivor.aliases.append(old)
+    return list(by_id.values())

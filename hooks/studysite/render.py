@@ -1,0 +1,232 @@
+"""Turn question records into page markdown, permalink pages and the manifest (all in memory)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import markdown
+import nh3
+
+from .model import Block, Question, Topic
+
+# --- untrusted text ---------------------------------------------------------------------------
+
+# Code identifiers in scraped prose are shown as code (and stay findable as whole words in search).
+IDENTIFIER = re.compile(
+    r"(?<![\w.])(?:torch(?:\.[A-Za-z_]\w*)+(?:\(\))?|nn\.[A-Za-z_]\w*(?:\(\))?|numpy\.ndarray|np\.\w+|"
+    r"autograd\.[Vv]ariable|requires_grad(?:=True)?|backward\s?\(\)|"
+    r"(?:MSE|CTC|BCE|BCEWithLogits|CrossEntropy|NLL)Loss|Conv[123][dD])(?![\w])"
+)
+# Characters that mean something to Markdown, its extensions, or HTML: written as entities so scraped
+# text can never become markup, a link, an attribute list or a template.
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|&!~^=+:$%\"']")
+
+
+def md_escape(text: str) -> str:
+    """Plain text → Markdown that renders as exactly that text."""
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+def md_text(text: str) -> str:
+    """Plain text for a Markdown context (headings): escaped, identifiers as code spans."""
+    out, pos = [], 0
+    for m in IDENTIFIER.finditer(text):
+        out.append(md_escape(text[pos : m.start()]))
+        out.append(f"`{m.group(0)}`")
+        pos = m.end()
+    out.append(md_escape(text[pos:]))
+    return "".join(out)
+
+
+def html_text(text: str) -> str:
+    """Plain text for an HTML context: escaped, identifiers wrapped in <code>."""
+    out, pos = [], 0
+    for m in IDENTIFIER.finditer(text):
+        out.append(_html_escape(text[pos : m.start()]))
+        out.append(f"<code>{_html_escape(m.group(0))}</code>")
+        pos = m.end()
+    out.append(_html_escape(text[pos:]))
+    return "".join(out)
+
+
+def _html_escape(text: str) -> str:
+    # Braces too: nothing downstream may see "{{" or "{%" as a template or attribute list.
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+# --- notes markdown ---------------------------------------------------------------------------
+
+ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup"}
+ALLOWED_ATTRS = {"a": {"href", "title"}}
+
+
+def md_fragment(text: str) -> str:
+    """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
+    rendered = markdown.markdown(text, output_format="html")
+    clean = nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener nofollow",
+    )
+    clean = clean.replace("{", "&#123;").replace("}", "&#125;")
+    m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
+    return m.group(1) if m and "<p>" not in m.group(1) else clean
+
+
+def inline(text: str, fmt: str) -> str:
+    return md_fragment(text) if fmt == "md" else html_text(text)
+
+
+def block_html(b: Block) -> str:
+    if b.kind == "para":
+        return f"<p>{inline(b.text, b.fmt)}</p>"
+    if b.kind == "label":
+        text = inline(b.text, b.fmt) if b.text else '<em class="qa-missing">(the source gives no explanation)</em>'
+        return f"<p><strong>{inline(b.label, b.fmt)}</strong> {text}</p>"
+    if b.kind == "list":
+        return "<ul>\n" + "\n".join(f"<li>{inline(i, b.fmt)}</li>" for i in b.items) + "\n</ul>"
+    if b.kind == "table":
+        head, *rows = b.rows
+        th = "".join(f"<th>{inline(c, b.fmt)}</th>" for c in head)
+        body = "\n".join("<tr>" + "".join(f"<td>{inline(c, b.fmt)}</td>" for c in r) + "</tr>" for r in rows)
+        return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    raise ValueError(f"unknown block kind {b.kind!r}")
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def source_label(q: Question) -> str:
+    kinds = []
+    for ref in q.sources:
+        name = {"dump": "scraped page", "notes": "notes", "overlay": "added by this site"}.get(ref.reader, ref.reader)
+        kinds.append(f'<span title="{_html_escape(ref.file)} line {ref.line}">{name} (line {ref.line})</span>')
+    return " · ".join(kinds)
+
+
+def question_markdown(q: Question, *, demo_md: str = "", depth: int = 2) -> str:
+    """One question: heading with its explicit ID, answer (escaped/sanitised), overlay, demo, meta."""
+    up = "../" * depth
+    parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
+    parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
+    parts.append("")
+    if q.summary:
+        parts += ['!!! tip "Interview answer"', "", _indent(q.summary), ""]
+    for c in q.corrections:
+        parts += [
+            '!!! warning "Correction"',
+            "",
+            _indent(f"**The source said:** {md_escape(c.claim)}\n\n{c.why}"),
+            "",
+        ]
+    if q.answer_md:
+        parts += [q.answer_md.strip(), ""]
+        if q.blocks:
+            parts += ['??? quote "What the sources said"', ""]
+            parts += [_indent("\n".join(block_html(b) for b in q.blocks)), ""]
+    else:
+        parts += ["\n".join(block_html(b) for b in q.blocks), ""]
+    if q.references:
+        parts += ["**References:** " + " · ".join(q.references), ""]
+    if demo_md:
+        parts += [demo_md.strip(), ""]
+    status = ' · <span class="qa-corrected">corrected</span>' if q.corrections else ""
+    parts.append(
+        f'<p class="qa-meta">Sources: {source_label(q)}{status} · '
+        f'<a class="qa-permalink" href="{up}q/{q.id}/">permalink</a></p>'
+    )
+    parts += ["", "</div>", ""]
+    return "\n".join(parts)
+
+
+def _indent(text: str, n: int = 4) -> str:
+    return "\n".join((" " * n + line) if line.strip() else "" for line in text.splitlines())
+
+
+def topic_markdown(topic: Topic, *, demos: dict[str, str] | None = None, notebook_links: str = "") -> str:
+    demos = demos or {}
+    n_demo = sum(1 for q in topic.questions if q.id in demos)
+    head = [
+        "---",
+        f"title: {json.dumps(topic.title)}",
+        "tags:",
+        f"  - {json.dumps(topic.title)}",
+        "---",
+        "",
+        f"# {md_escape(topic.title)}",
+        "",
+        f'<div class="qa-page" data-topic="{topic.slug}"></div>',
+        "",
+        md_escape(topic.description),
+        "",
+        f"{len(topic.questions)} questions · {n_demo} with an executed demo" + (f" · {notebook_links}" if notebook_links else ""),
+        "",
+    ]
+    body = [question_markdown(q, demo_md=demos.get(q.id, "")) for q in topic.questions]
+    return "\n".join(head + body)
+
+
+def topics_index_markdown(topics: list[Topic]) -> str:
+    lines = ["# Topics", "", "Every question appears on exactly one topic page.", ""]
+    for t in topics:
+        lines.append(f"## [{md_escape(t.title)}]({t.slug}.md)")
+        lines.append("")
+        lines.append(f"{md_escape(t.description)} ({len(t.questions)} questions)")
+        lines.append("")
+        for q in t.questions:
+            lines.append(f"- [{md_text(q.title)}]({t.slug}.md#{q.id})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def redirect_html(target: str) -> str:
+    """A permalink page q/<id>/ that lands on the question wherever it currently lives."""
+    t = html.escape(target, quote=True)
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        f"<title>Redirecting…</title>\n<link rel=\"canonical\" href=\"{t}\">\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n"
+        f"<script>location.replace({json.dumps(target)} + location.search)</script>\n"
+        f"</head><body><p><a href=\"{t}\">Go to the question</a></p></body></html>\n"
+    )
+
+
+def permalink_pages(questions: list[Question]) -> dict[str, str]:
+    """src_uri → HTML for q/<id>/index.html, including IDs merged into a survivor."""
+    pages = {}
+    for q in questions:
+        target = f"../../topics/{q.topic}/#{q.id}"
+        for qid in [q.id, *q.aliases]:
+            pages[f"q/{qid}/index.html"] = redirect_html(target)
+    return pages
+
+
+def manifest(questions: list[Question]) -> dict:
+    out = []
+    for q in questions:
+        out.append(
+            {
+                "id": q.id,
+                "title": q.title,
+                "topic": q.topic,
+                "url": f"topics/{q.topic}/#{q.id}",
+                "permalink": f"q/{q.id}/",
+                "aliases": q.aliases,
+                "sources": [{"file": s.file, "line": s.line, "text": s.text} for s in q.sources],
+                "demos": [{"notebook": d.notebook, "cells": d.cells} for d in q.demos],
+                "corrected": q.corrected,
+                "added_by_site": q.added_by_site,
+                "answer": answer_text(q),
+            }
+        )
+    return {"questions": out}
+
+
+def answer_text(q: Question) -> str:
+    """The answer as plain text (manifest, exports): curated answer if any, else the merged blocks."""
+    if q.answer_md:
+        return q.answer_md.strip()
+    return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)

@@ -1,0 +1,57 @@
+"""Place every question on exactly one topic page: curated map first, then keywords, then the fallback."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import yaml
+
+from .model import Question, SourceError, Topic
+
+log = logging.getLogger("mkdocs.plugins.studysite.topics")
+
+
+def load_topic_map(path: Path, rel: str) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise SourceError(rel, mark.line + 1 if mark else None, f"invalid YAML: {e}") from None
+    slugs = [t["slug"] for t in data.get("topics", [])]
+    if not slugs:
+        raise SourceError(rel, None, "no topics defined")
+    for qid, slug in (data.get("questions") or {}).items():
+        if slug not in slugs:
+            raise SourceError(rel, None, f"question {qid!r} is mapped to unknown topic {slug!r}")
+    if data.get("fallback") not in slugs:
+        raise SourceError(rel, None, f"fallback topic {data.get('fallback')!r} is not one of the topics")
+    return data
+
+
+def assign_topics(questions: list[Question], topic_map: dict) -> tuple[list[Topic], list[str]]:
+    """Return topics in page order (each with its questions in source order) and notes for the log."""
+    topics = {t["slug"]: Topic(t["slug"], t["title"], t.get("description", "")) for t in topic_map["topics"]}
+    pinned: dict[str, str] = topic_map.get("questions") or {}
+    rules = [(t["slug"], [k.lower() for k in t.get("keywords", [])]) for t in topic_map["topics"]]
+    notes = []
+    known = {q.id for q in questions} | {a for q in questions for a in q.aliases}
+    for qid in pinned:
+        if qid not in known:
+            notes.append(f"topic map names {qid!r}, which no source has (stale entry)")
+    for q in questions:
+        # Questions added by the overlay carry their topic; sourced ones are placed here.
+        slug = q.topic or pinned.get(q.id) or next((a and pinned.get(a) for a in q.aliases if pinned.get(a)), None)
+        if not slug:
+            title = q.title.lower()
+            slug = next((s for s, words in rules if any(w in title for w in words)), None)
+            if slug is None:
+                slug = topic_map["fallback"]
+                notes.append(f"{q.id!r} matched no topic keyword: placed on fallback topic {slug!r}")
+            else:
+                notes.append(f"{q.id!r} placed on {slug!r} by keyword (pin it in sources/topics.yaml)")
+        if slug not in topics:
+            ref = q.sources[0]
+            raise SourceError(ref.file, ref.line, f"question {q.id!r} names unknown topic {slug!r}")
+        q.topic = slug
+        topics[slug].questions.append(q)
+    return list(topics.values()), notes
