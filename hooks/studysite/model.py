@@ -86,6 +86,7 @@ class Question:
     corrections: list[Correction] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # markdown links
     added_by_site: bool = False  # True for questions the site added (not in any raw source)
+    review: str = ""  # the reviewer's note: what was checked and what was changed
     tags: list[str] = field(default_factory=list)
 
     @property

@@ -10,6 +10,7 @@ One markdown file per question, named after its ID (or with `id:` in the front m
     references: ["[torch.nn.MaxPool2d](https://docs.pytorch.org/docs/stable/generated/torch.nn.MaxPool2d.html)"]
     added: true          # a question no raw source has; then `title` and `topic` are required
     title: …             # optional retitle for existing questions
+    review: ok — what the reviewer checked (the review checklist is these notes)
     ---
     The curated answer (markdown). When present it is shown as the answer and the merged source text
     stays available under "What the sources said".
@@ -26,7 +27,7 @@ import yaml
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
-KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags"}
+KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review"}
 
 
 def overlay_files(overlay_dir: Path) -> list[Path]:
@@ -81,6 +82,7 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[str]
         q.answer_md = body.strip()
         q.references = [str(r) for r in meta.get("references") or []]
         q.tags = [str(t) for t in meta.get("tags") or []]
+        q.review = str(meta.get("review") or "").strip()
         for i, c in enumerate(meta.get("corrections") or [], start=1):
             if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
                 raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
