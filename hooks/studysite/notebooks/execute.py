@@ -1,0 +1,129 @@
+"""Run one notebook in a fresh, single-threaded, reproducible kernel; say exactly where it failed."""
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+
+from .cache import KERNEL_NAME
+from .records import NotebookError
+
+# A fixed date for tools that embed one (matplotlib SVG/PDF) unless the caller's environment sets it.
+DEFAULT_SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, as in reproducible zip files
+MATPLOTLIBRC = "svg.hashsalt: studysite\n"  # SVG element ids from a fixed salt, not a random one
+
+
+# nbclient logs each start at INFO and each failure at ERROR; we report failures ourselves (with the
+# cell), and its records must not reach MkDocs' logger, where --strict would count them.
+_CLIENT_LOG = logging.getLogger("studysite.notebooks.nbclient")
+_CLIENT_LOG.addHandler(logging.NullHandler())
+_CLIENT_LOG.propagate = False
+
+
+@dataclass
+class Execution:
+    nb: NotebookNode
+    seconds: float
+    started: float  # time.time()
+    finished: float
+    cell_seconds: dict[int, float] = field(default_factory=dict)  # 0-based cell index → seconds
+    error: NotebookError | None = None
+
+
+def kernel_env(matplotlibrc: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        # Each kernel computes on one thread; parallelism comes from running kernels side by side.
+        # torch reads OMP_NUM_THREADS at import: torch.get_num_threads() == 1 in the kernel.
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        NUMEXPR_NUM_THREADS="1",
+        PYTHONHASHSEED="0",
+        # Headless Agg rendering that still shows figures as outputs (plain "Agg" would drop them).
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+        MATPLOTLIBRC=str(matplotlibrc),
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
+    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_SOURCE_DATE_EPOCH)
+    return env
+
+
+def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, env: dict[str, str]) -> Execution:
+    """Execute a copy of nb with cwd = nb_dir. label is the repo-relative path used in messages."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+
+    current: list[int] = []
+    began: dict[int, float] = {}
+    cell_seconds: dict[int, float] = {}
+
+    def on_cell_execute(cell_index: int, **_) -> None:
+        current.append(cell_index)
+        began[cell_index] = time.perf_counter()
+
+    def on_cell_executed(cell_index: int, **_) -> None:
+        cell_seconds[cell_index] = round(time.perf_counter() - began[cell_index], 3)
+
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        timeout=cell_timeout,
+        allow_errors=False,  # only cells tagged raises-exception may raise
+        record_timing=False,  # timestamps in cell metadata would differ on every run
+        coalesce_streams=True,  # stream chunking depends on timing; merged text does not
+        on_cell_execute=on_cell_execute,
+        on_cell_executed=on_cell_executed,
+        resources={"metadata": {"path": str(nb_dir)}},
+        log=_CLIENT_LOG,
+    )
+    error = None
+    started, t0 = time.time(), time.perf_counter()
+    with tempfile.TemporaryFile() as kernel_log:
+        try:
+            # One event loop per call: safe to run from worker threads, one kernel each.
+            asyncio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
+        except CellTimeoutError:
+            error = _cell_error(label, nb, current, f"timed out after {cell_timeout} s")
+        except CellExecutionError as e:
+            error = _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
+        except DeadKernelError:
+            error = _cell_error(label, nb, current, "killed the kernel" + _tail(kernel_log))
+        except Exception as e:  # kernel failed to start, lost connection, ...
+            what = f"{type(e).__name__}: {e}"
+            if current:
+                error = _cell_error(label, nb, current, f"stopped the kernel ({what})" + _tail(kernel_log))
+            else:
+                error = NotebookError(f"{label}: the kernel could not run ({what}){_tail(kernel_log)}", notebook=label)
+    finished = time.time()
+    return Execution(nb, round(time.perf_counter() - t0, 3), started, finished, cell_seconds, error)
+
+
+def _cell_error(label: str, nb: NotebookNode, current: list[int], what: str, ename: str = "", evalue: str = "") -> NotebookError:
+    index = current[-1] if current else 0
+    code_index = sum(c.cell_type == "code" for c in nb.cells[: index + 1])
+    lines = [ln.strip() for ln in nb.cells[index].source.splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
+    if len(first) > 80:
+        first = first[:77] + "..."
+    message = f"{label}: cell {index + 1} (code cell {code_index}) {what}\n  cell starts with: {first}"
+    return NotebookError(message, notebook=label, cell=index + 1, code_cell=code_index, ename=ename, evalue=evalue)
+
+
+def _tail(log_file, lines: int = 8) -> str:
+    log_file.seek(0)
+    text = log_file.read().decode("utf-8", errors="replace").strip().splitlines()
+    # ipykernel warns about unencrypted TCP on every start: noise, not a cause.
+    text = [ln for ln in text if "without encryption" not in ln][-lines:]
+    return ("\n  kernel log:\n    " + "\n    ".join(text)) if text else ""

@@ -1,0 +1,79 @@
+"""Make executed outputs reproducible (no volatile metadata, no PNG text chunks) and pull out images."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+
+from nbformat import NotebookNode
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Ancillary chunks that carry software versions, dates or free text: none of them affect pixels.
+_PNG_VOLATILE_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def strip_png_metadata(data: bytes) -> bytes:
+    """The PNG without text/time chunks; anything that is not a well-formed PNG comes back as is."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return data
+    out, pos = [_PNG_SIGNATURE], len(_PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        end = pos + 12 + length
+        if end > len(data):
+            return data
+        if data[pos + 4 : pos + 8] not in _PNG_VOLATILE_CHUNKS:
+            out.append(data[pos:end])
+        pos = end
+    return b"".join(out) if pos == len(data) else data
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def normalise(nb: NotebookNode) -> None:
+    """Remove what differs between two runs of the same code (in place)."""
+    for key in ("widgets", "papermill", "execution"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            out.pop("transient", None)
+            data = out.get("data", {})
+            if "image/png" in data:
+                raw = base64.b64decode(_joined(data["image/png"]))
+                data["image/png"] = base64.b64encode(strip_png_metadata(raw)).decode("ascii")
+
+
+def extract_images(nb: NotebookNode, stem: str) -> list[tuple[int, int, str, bytes]]:
+    """(code cell ordinal, output index, file name, bytes) for every image output.
+
+    Names use the code-cell ordinal, not the cell index, so markdown edits do not rename files; the
+    content hash keeps browsers from showing a stale figure after the code changed.
+    """
+    found = []
+    ordinal = -1
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        ordinal += 1
+        for k, out in enumerate(cell.get("outputs", [])):
+            data = out.get("data", {})
+            for mime, ext in _IMAGE_TYPES.items():
+                if mime in data:
+                    value = _joined(data[mime])
+                    raw = value.encode("utf-8") if ext == "svg" else base64.b64decode(value)
+                    digest = hashlib.sha256(raw).hexdigest()[:8]
+                    found.append((ordinal, k, f"{stem}-c{ordinal + 1:02d}-o{k}-{digest}.{ext}", raw))
+                    break
+    return found
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
