@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+
 from studysite.site import StudySite  # imported now: MkDocs puts hooks/ on sys.path only while loading
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,5 +24,10 @@ def on_config(config):
     return config
 
 
+@event_priority(50)  # before mkdocs-jupyter's on_files, so it renders the executed notebooks we add
 def on_files(files, config):
     return _site.add_files(files, config)
+
+
+def on_page_content(html, page, config, files):
+    return _site.notebook_page_header(page.file.src_uri) + html

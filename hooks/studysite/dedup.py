@@ -132,21 +132,23 @@ def merge_blocks(copies: list[list[Block]]) -> list[Block]:
         pending: list[Block] = []  # new parts seen before the first match: they go before it
         for block in copies[i]:
             pos = _match(base, block)
-            if pos is not None:
-                if pending:
-                    base[pos:pos] = pending
-                    pos += len(pending)
-                    pending = []
-                insert_at = pos + 1
-                continue
-            new = _new_part(base, block)
-            if new is None:
-                continue
-            if insert_at is None:
-                pending.append(new)
-            else:
-                base.insert(insert_at, new)
-                insert_at += 1
+            if pos is None:
+                new = _new_part(base, block)
+                if new is None:
+                    continue  # everything it says is already there (possibly split differently)
+                pos = _replace_fuller(base, block)
+                if pos is None:
+                    if insert_at is None:
+                        pending.append(new)
+                    else:
+                        base.insert(insert_at, new)
+                        insert_at += 1
+                    continue
+            if pending:
+                base[pos:pos] = pending
+                pos += len(pending)
+                pending = []
+            insert_at = pos + 1
         base.extend(pending)
     return base
 
@@ -163,6 +165,19 @@ def _match(base: list[Block], block: Block) -> int | None:
     for pos, b in enumerate(base):
         theirs = [_norm(s) for s in _sentences(b)]
         if sentences and all(any(_same(s, t) for t in theirs) for s in sentences):
+            return pos
+    return None
+
+
+def _replace_fuller(base: list[Block], block: Block) -> int | None:
+    """A paragraph saying all a base paragraph says and more replaces it in place (fuller text wins)."""
+    if block.kind != "para":
+        return None
+    sentences = [_norm(s) for s in _sentences(block)]
+    for pos, b in enumerate(base):
+        theirs = [_norm(s) for s in _sentences(b)]
+        if b.kind == "para" and theirs and all(any(_same(t, s) for s in sentences) for t in theirs):
+            b.text, b.fmt, b.origin = block.text, block.fmt, block.origin
             return pos
     return None
 

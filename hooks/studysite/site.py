@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from . import render, studyplan
-from .model import SourceError
+from .model import Demo, SourceError
+from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .pipeline import Content, build_content
 
 log = logging.getLogger("mkdocs.plugins.studysite")
@@ -23,6 +26,10 @@ class StudySite:
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
         self.pages: dict[str, str] = {}  # src_uri → markdown/HTML generated this build
+        self.disk_files: dict[str, Path] = {}  # src_uri → file on disk (executed notebooks, images)
+        self.demos: dict[str, str] = {}  # question ID → demo markdown
+        self.run: NotebookRun | None = None
+        self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
 
     # -- errors: fatal for a build, a warning while serving (so the server keeps running) --------
     def problem(self, err: Exception) -> None:
@@ -51,13 +58,63 @@ class StudySite:
         log.info(content.summary())
         self.content = content
 
+    def execute_notebooks(self) -> None:
+        """Run (or fetch from cache) every notebook and tie its tagged cells to questions."""
+        nb_dir = self.root / "notebooks"
+        if not nb_dir.is_dir():
+            return
+        run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log)
+        log.info(run.summary_line())
+        self.run = run
+        for failed in run.failed:
+            self.problem(PluginError(str(failed.error)))
+        # Executed copies are staged under their own names in a folder that mirrors the site, because
+        # mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
+        # executed.ipynb, and a File.generated has no src_dir).
+        self.publish_dir = self.cache_dir / "publish"
+        for name, path in run.site_files().items():
+            if name.endswith(".ipynb"):
+                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
+                for folder in ("notebooks", "downloads"):
+                    staged = self.publish_dir / folder / name
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    if not staged.exists() or staged.read_bytes() != path.read_bytes():
+                        shutil.copyfile(path, staged)
+                    self.disk_files[f"{folder}/{name}"] = staged
+            else:
+                self.disk_files[f"notebooks/img/{name}"] = path
+        if self.content is None:
+            return
+        by_id = {q.id: q for q in self.content.questions}
+        by_id.update({a: q for q in self.content.questions for a in q.aliases})
+        for result in run.results:
+            stem = result.name.removesuffix(".ipynb")
+            for qid, cells in sorted(result.cells_by_question.items()):
+                q = by_id.get(qid)
+                if q is None:
+                    log.warning(f"{result.path}: a cell is tagged q:{qid}, which is not a published question")
+                    continue
+                q.demos.append(Demo(notebook=result.path, cells=cells, page_url=f"notebooks/{stem}/"))
+                self.demos[q.id] = self.demos.get(q.id, "") + demo_markdown(
+                    result,
+                    cells,
+                    image_url_prefix="../notebooks/img/",
+                    notebook_page_url=f"../notebooks/{result.name}",
+                    download_url=f"../downloads/{result.name}",
+                )
+
     def generate(self) -> dict[str, str]:
         c = self.content
         if c is None:
             return {}
         pages = {"topics/index.md": render.topics_index_markdown(c.topics)}
         for topic in c.topics:
-            pages[f"topics/{topic.slug}.md"] = render.topic_markdown(topic)
+            pages[f"topics/{topic.slug}.md"] = render.topic_markdown(
+                topic, demos=self.demos, notebook_links=self.notebook_links(topic)
+            )
+        if self.run is not None:
+            links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
+            pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(self.run, links)
         pages.update(render.permalink_pages(c.questions))
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
@@ -66,8 +123,22 @@ class StudySite:
         pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
         return pages
 
+    def notebook_links(self, topic) -> str:
+        used = sorted({d.notebook for q in topic.questions for d in q.demos})
+        names = [Path(n).name for n in used]
+        return " · ".join(f"Notebook: [{n.removesuffix('.ipynb')}](../notebooks/{n})" for n in names)
+
     def add_files(self, files: Files, config) -> Files:
+        self.execute_notebooks()
         self.pages = self.generate()
+        for src_uri, path in self.disk_files.items():
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                files.remove(existing)
+            if src_uri.startswith("notebooks/") and src_uri.endswith(".ipynb"):
+                files.append(File(src_uri, str(self.publish_dir), config["site_dir"], config["use_directory_urls"]))
+            else:
+                files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, content in self.pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -77,6 +148,16 @@ class StudySite:
             files.append(File.generated(config, src_uri, content=content))
         config["nav"] = self.nav(files)
         return files
+
+    def notebook_page_header(self, src_uri: str) -> str:
+        """Download link shown above a rendered notebook (mkdocs-jupyter pages have no markdown of ours)."""
+        name = src_uri.rsplit("/", 1)[-1]
+        if not (src_uri.startswith("notebooks/") and name.endswith(".ipynb")):
+            return ""
+        return (
+            f'<p class="nb-download"><a href="../../downloads/{name}" download>Download the executed notebook '
+            f"({name})</a> · outputs are from this build · <a href=\"../\">all notebooks</a></p>\n"
+        )
 
     def nav(self, files: Files) -> list:
         c = self.content
@@ -88,5 +169,15 @@ class StudySite:
         nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}])
         if c is not None:
             nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
+        if self.run is not None:
+            notebooks = [f"notebooks/{r.name}" for r in self.run.results if f"notebooks/{r.name}" in have]
+            nav.append({"Notebooks": ["notebooks/index.md", *notebooks]})
         nav += present([{"Errata": "errata.md"}, {"About": "about.md"}])
         return nav
+
+
+NOTEBOOKS_INTRO = """Every demo on this site is a cell of one of these notebooks. They run on CPU at build time
+(PyTorch, seeded), their claims are asserted in code, and their real outputs are what you see under the
+questions. Each notebook page has the full code and a download link.
+
+"""

@@ -1,0 +1,62 @@
+"""Shared test fixtures: the library on sys.path, project copies, and one real build of the site."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "hooks"))
+
+# Parts of the repo a build needs; a project copy gets these (sources can be swapped per test).
+PROJECT_PARTS = ["mkdocs.yml", "hooks", "docs", "overrides", "sources", "notebooks"]
+
+
+def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run mkdocs in a project folder; notebook cache shared with the repo so copies execute nothing new."""
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "STUDY_CACHE_DIR": str(REPO / ".cache"), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=project,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def copy_project(dest: Path, *, sources: dict[str, str | bytes] | None = None, keep_seeds: bool = True) -> Path:
+    """A copy of the project in dest; `sources` adds or replaces files in its sources/ folder."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        elif src.exists():
+            shutil.copy2(src, dest / part)
+    if not keep_seeds:
+        for p in (dest / "sources").glob("*.txt"):
+            p.unlink()
+    for name, content in (sources or {}).items():
+        path = dest / "sources" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> tuple[Path, str]:
+    """The real project built once with --strict; (site dir, build log). SITE_DIR reuses a built site."""
+    if os.environ.get("SITE_DIR"):
+        return Path(os.environ["SITE_DIR"]), ""
+    out = tmp_path_factory.mktemp("site")
+    result = run_mkdocs(REPO, "build", "--strict", "-d", str(out))
+    assert result.returncode == 0, result.stderr[-4000:]
+    return out, result.stderr

@@ -1,0 +1,66 @@
+"""Question IDs stay put when answers change, when a new source merges in, and when a topic changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from conftest import copy_project
+from studysite.pipeline import build_content
+
+REPO = Path(__file__).resolve().parents[1]
+NOTES = "000_4bf7c5cc3fe7a3fc.txt"
+
+
+def ids(root: Path) -> dict[str, object]:
+    return {q.id: q for q in build_content(root).questions}
+
+
+def test_ids_are_readable_slugs():
+    for qid in ids(REPO):
+        assert qid == qid.lower() and " " not in qid and len(qid) <= 80
+    assert {"max-pooling", "tensor", "torch-from-numpy", "difference-between-type-i-type-ii-error"} <= set(ids(REPO))
+
+
+def test_id_survives_answer_edit(tmp_path):
+    before = ids(REPO)
+    text = (REPO / "sources" / NOTES).read_text(encoding="utf-8")
+    edited = text.replace("Max pooling is a **sample-based discrete process**", "Max pooling keeps the largest value")
+    assert edited != text
+    project = copy_project(tmp_path / "p", sources={NOTES: edited})
+    after = ids(project)
+    assert set(after) == set(before)
+    assert "largest value" in " ".join(b.text for b in after["max-pooling"].blocks)
+
+
+def test_id_survives_a_new_source_that_merges_in(tmp_path):
+    new_dump = "h3 => [ 1) What is the Max-Pooling? ]\np => [ It takes the maximum of each window. ]\n"
+    project = copy_project(tmp_path / "p", sources={"005_new_dump.txt": new_dump})
+    after = ids(project)
+    assert set(after) == set(ids(REPO))  # merged, nothing new, nothing renamed
+    q = after["max-pooling"]
+    assert [s.file for s in q.sources][-1] == "sources/005_new_dump.txt"
+    assert len(q.sources) == 3
+
+
+def test_id_survives_a_topic_move(tmp_path):
+    project = copy_project(tmp_path / "p")
+    topics_file = project / "sources" / "topics.yaml"
+    data = yaml.safe_load(topics_file.read_text())
+    assert data["questions"]["max-pooling"] == "cnn"
+    data["questions"]["max-pooling"] = "training"
+    topics_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    after = ids(project)
+    assert set(after) == set(ids(REPO))
+    assert after["max-pooling"].topic == "training"
+
+
+def test_alias_keeps_a_merged_id_landing(tmp_path):
+    project = copy_project(tmp_path / "p", sources={
+        "aliases.yaml": "why-should-use-batch-normalization: benefit-using-batch-normalization-when-training-neural-network\n"
+    })
+    after = ids(project)
+    assert "why-should-use-batch-normalization" not in after
+    survivor = after["benefit-using-batch-normalization-when-training-neural-network"]
+    assert "why-should-use-batch-normalization" in survivor.aliases
+    assert len(survivor.sources) == 3
