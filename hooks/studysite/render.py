@@ -107,9 +107,8 @@ def source_label(q: Question) -> str:
     return " · ".join(kinds)
 
 
-def question_markdown(q: Question, *, demo_md: str = "", depth: int = 2) -> str:
+def question_markdown(q: Question, *, demo_md: str = "") -> str:
     """One question: heading with its explicit ID, answer (escaped/sanitised), overlay, demo, meta."""
-    up = "../" * depth
     parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
     parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
     parts.append("")
@@ -134,9 +133,10 @@ def question_markdown(q: Question, *, demo_md: str = "", depth: int = 2) -> str:
     if demo_md:
         parts += [demo_md.strip(), ""]
     status = ' · <span class="qa-corrected">corrected</span>' if q.corrections else ""
+    # A markdown link (not raw HTML) so MkDocs validates it and rewrites it for either URL style.
     parts.append(
-        f'<p class="qa-meta">Sources: {source_label(q)}{status} · '
-        f'<a class="qa-permalink" href="{up}q/{q.id}/">permalink</a></p>'
+        f"Sources: {source_label(q)}{status} · [permalink](../q/{q.id}/index.html){{ .qa-permalink }}\n"
+        "{: .qa-meta }"
     )
     parts += ["", "</div>", ""]
     return "\n".join(parts)
@@ -194,11 +194,12 @@ def redirect_html(target: str) -> str:
     )
 
 
-def permalink_pages(questions: list[Question]) -> dict[str, str]:
+def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -> dict[str, str]:
     """src_uri → HTML for q/<id>/index.html, including IDs merged into a survivor."""
     pages = {}
     for q in questions:
-        target = f"../../topics/{q.topic}/#{q.id}"
+        page = f"topics/{q.topic}/" if directory_urls else f"topics/{q.topic}.html"
+        target = f"../../{page}#{q.id}"
         for qid in [q.id, *q.aliases]:
             pages[f"q/{qid}/index.html"] = redirect_html(target)
     return pages
@@ -230,3 +231,36 @@ def answer_text(q: Question) -> str:
     if q.answer_md:
         return q.answer_md.strip()
     return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)
+
+
+def errata_markdown(topics: list[Topic]) -> str:
+    """Every correction the overlay makes, by topic, each linked to its question by permalink."""
+    corrected = [(t, q) for t in topics for q in t.questions if q.corrections]
+    added = [(t, q) for t in topics for q in t.questions if q.added_by_site]
+    total = sum(len(q.questions) for q in topics)
+    lines = [
+        "# Errata",
+        "",
+        "The raw sources are kept exactly as they were found; every change this site makes is listed here.",
+        f"{len(corrected)} of {total} published questions carry a correction, and {len(added)} were added by "
+        "the site to fill gaps the sources leave.",
+        "",
+    ]
+    current = None
+    for topic, q in corrected:
+        if topic is not current:
+            lines += [f"## {md_escape(topic.title)}", ""]
+            current = topic
+        lines.append(f"### [{md_text(q.title)}](q/{q.id}/index.html)")
+        lines.append("")
+        for c in q.corrections:
+            lines.append(f"- **The source said:** {md_escape(c.claim)}")
+            lines.append("")
+            lines.append(_indent(c.why, 2))
+            lines.append("")
+    if added:
+        lines += ["## Questions added by this site", ""]
+        for topic, q in added:
+            lines.append(f"- [{md_text(q.title)}](q/{q.id}/index.html) ({md_escape(topic.title)})")
+        lines.append("")
+    return "\n".join(lines)

@@ -21,8 +21,9 @@ log = logging.getLogger("mkdocs.plugins.studysite")
 class StudySite:
     """Holds one build's content; created in on_config, used by on_files and on_post_build."""
 
-    def __init__(self, root: Path, command: str):
+    def __init__(self, root: Path, command: str, *, directory_urls: bool = True):
         self.root = root
+        self.directory_urls = directory_urls
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
         self.pages: dict[str, str] = {}  # src_uri → markdown/HTML generated this build
@@ -115,7 +116,8 @@ class StudySite:
         if self.run is not None:
             links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
             pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(self.run, links)
-        pages.update(render.permalink_pages(c.questions))
+        pages["errata.md"] = render.errata_markdown(c.topics)
+        pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
@@ -149,14 +151,16 @@ class StudySite:
         config["nav"] = self.nav(files)
         return files
 
-    def notebook_page_header(self, src_uri: str) -> str:
+    def notebook_page_header(self, src_uri: str, page_url: str) -> str:
         """Download link shown above a rendered notebook (mkdocs-jupyter pages have no markdown of ours)."""
         name = src_uri.rsplit("/", 1)[-1]
         if not (src_uri.startswith("notebooks/") and name.endswith(".ipynb")):
             return ""
+        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
+        index = "notebooks/" if self.directory_urls else "notebooks/index.html"
         return (
-            f'<p class="nb-download"><a href="../../downloads/{name}" download>Download the executed notebook '
-            f"({name})</a> · outputs are from this build · <a href=\"../\">all notebooks</a></p>\n"
+            f'<p class="nb-download"><a href="{up}downloads/{name}" download>Download the executed notebook '
+            f'({name})</a> · outputs are from this build · <a href="{up}{index}">all notebooks</a></p>\n'
         )
 
     def nav(self, files: Files) -> list:
