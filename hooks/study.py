@@ -19,7 +19,9 @@ def on_startup(command, dirty):
 
 def on_config(config):
     global _site
-    _site = StudySite(ROOT, _command, directory_urls=config["use_directory_urls"])
+    _site = StudySite(
+        ROOT, _command, directory_urls=config["use_directory_urls"], site_url=config["site_url"] or ""
+    )
     _site.load()
     return config
 
@@ -30,4 +32,4 @@ def on_files(files, config):
 
 
 def on_page_content(html, page, config, files):
-    return _site.notebook_page_header(page.file.src_uri, page.url) + html
+    return _site.notebook_page(page, html)

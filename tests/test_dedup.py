@@ -140,3 +140,14 @@ def test_grouping_is_linear_in_questions(monkeypatch):
 )
 def test_title_cleaning(raw, clean):
     assert clean_title(raw) == clean
+
+
+def test_commands_keep_their_exact_spelling():
+    from studysite.clean import clean_text
+    from studysite.render import html_text
+
+    text = "Using Conda: conda install pytorch cudatoolkit=10.0 -c pytorch-nightly"
+    cleaned = clean_text(text)
+    assert cleaned.endswith("conda install pytorch cudatoolkit=10.0 -c pytorch-nightly")
+    assert "<code>conda install pytorch cudatoolkit=10.0 -c pytorch-nightly</code>" in html_text(cleaned)
+    assert clean_text("pytorch and numpy are great") == "PyTorch and NumPy are great"

@@ -53,8 +53,21 @@ def fold_ws(text: str) -> str:
     return " ".join(text.split())
 
 
+# Shell commands are copied by readers: their spelling is exact ("conda install pytorch …"), never fixed.
+COMMAND = re.compile(
+    r"\b(?:conda|pip3?|python3?|apt(?:-get)?|nvidia-smi|git|wget|curl)\s+"
+    r"(?:install|uninstall|create|activate|run|list|clone|update|-m|-c|--\w+)\b[^\n]*"
+)
+
+
 def fix_terms(text: str) -> str:
-    return _TERM_RE.sub(lambda m: TERMS[m.group(1).lower()], text)
+    out, pos = [], 0
+    for m in COMMAND.finditer(text):
+        out.append(_TERM_RE.sub(lambda t: TERMS[t.group(1).lower()], text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_TERM_RE.sub(lambda t: TERMS[t.group(1).lower()], text[pos:]))
+    return "".join(out)
 
 
 def clean_title(raw: str) -> str:

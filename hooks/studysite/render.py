@@ -8,13 +8,15 @@ import re
 import markdown
 import nh3
 
+from .clean import COMMAND
 from .model import Block, Question, Topic
 
 # --- untrusted text ---------------------------------------------------------------------------
 
-# Code identifiers in scraped prose are shown as code (and stay findable as whole words in search).
+# Shell commands and code identifiers in scraped prose are shown as code (and stay findable as whole
+# words in search).
 IDENTIFIER = re.compile(
-    r"(?<![\w.])(?:torch(?:\.[A-Za-z_]\w*)+(?:\(\))?|nn\.[A-Za-z_]\w*(?:\(\))?|numpy\.ndarray|np\.\w+|"
+    COMMAND.pattern + r"|(?<![\w.])(?:torch(?:\.[A-Za-z_]\w*)+(?:\(\))?|nn\.[A-Za-z_]\w*(?:\(\))?|numpy\.ndarray|np\.\w+|"
     r"autograd\.[Vv]ariable|requires_grad(?:=True)?|backward\s?\(\)|"
     r"(?:MSE|CTC|BCE|BCEWithLogits|CrossEntropy|NLL)Loss|Conv[123][dD])(?![\w])"
 )
@@ -233,6 +235,14 @@ def answer_text(q: Question) -> str:
     return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)
 
 
+_RELATIVE_UP = re.compile(r"\]\(\.\./(?!\.\./)")
+
+
+def rebase_up(md: str) -> str:
+    """Overlay markdown is written for topic pages (topics/<slug>.md); drop one ../ for a root page."""
+    return _RELATIVE_UP.sub("](", md)
+
+
 def errata_markdown(topics: list[Topic]) -> str:
     """Every correction the overlay makes, by topic, each linked to its question by permalink."""
     corrected = [(t, q) for t in topics for q in t.questions if q.corrections]
@@ -256,7 +266,7 @@ def errata_markdown(topics: list[Topic]) -> str:
         for c in q.corrections:
             lines.append(f"- **The source said:** {md_escape(c.claim)}")
             lines.append("")
-            lines.append(_indent(c.why, 2))
+            lines.append(_indent(rebase_up(c.why), 2))
             lines.append("")
     if added:
         lines += ["## Questions added by this site", ""]

@@ -5,12 +5,14 @@ import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import render, studyplan
+from . import anki, render, studyplan
+from .export import export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .pipeline import Content, build_content
@@ -21,8 +23,9 @@ log = logging.getLogger("mkdocs.plugins.studysite")
 class StudySite:
     """Holds one build's content; created in on_config, used by on_files and on_post_build."""
 
-    def __init__(self, root: Path, command: str, *, directory_urls: bool = True):
+    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = ""):
         self.root = root
+        self.site_url = site_url or "http://127.0.0.1:8000/"
         self.directory_urls = directory_urls
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
@@ -115,7 +118,9 @@ class StudySite:
             )
         if self.run is not None:
             links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
-            pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(self.run, links)
+            pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
+                self.run, links, show_times="SOURCE_DATE_EPOCH" not in os.environ
+            )
         pages["errata.md"] = render.errata_markdown(c.topics)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         try:
@@ -123,6 +128,10 @@ class StudySite:
         except SourceError as e:
             self.problem(e)
         pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
+        # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
+        stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+        pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)
+        pages[CSV_FILE] = anki.questions_csv(c.topics, site_url=self.site_url)
         return pages
 
     def notebook_links(self, topic) -> str:
@@ -149,7 +158,19 @@ class StudySite:
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=content))
         config["nav"] = self.nav(files)
+        if os.environ.get("STUDY_EXPORT_DIR"):
+            out = Path(os.environ["STUDY_EXPORT_DIR"]).resolve()
+            n = export_tree(files, config, out, config["nav"], self.root)
+            log.info(f"exported {n} docs files and mkdocs.yml to {out}")
         return files
+
+    def notebook_page(self, page, html: str) -> str:
+        """Rendered notebook pages: a download link on top, and no search entries — the questions
+        already carry the demo cells, and full notebook code would outrank them in results."""
+        header = self.notebook_page_header(page.file.src_uri, page.url)
+        if header:
+            page.meta.setdefault("search", {})["exclude"] = True
+        return header + html
 
     def notebook_page_header(self, src_uri: str, page_url: str) -> str:
         """Download link shown above a rendered notebook (mkdocs-jupyter pages have no markdown of ours)."""
@@ -179,6 +200,9 @@ class StudySite:
         nav += present([{"Errata": "errata.md"}, {"About": "about.md"}])
         return nav
 
+
+ANKI_FILE = "downloads/pytorch-interview.apkg"
+CSV_FILE = "downloads/pytorch-interview-questions.csv"
 
 NOTEBOOKS_INTRO = """Every demo on this site is a cell of one of these notebooks. They run on CPU at build time
 (PyTorch, seeded), their claims are asserted in code, and their real outputs are what you see under the

@@ -14,7 +14,14 @@ def render(path: Path, rel: str, content) -> str:
     by_id = {q.id: q for q in content.questions}
     by_id.update({a: q for q in content.questions for a in q.aliases})
     lines = [f"# {md_escape(plan.get('title', 'Study plan'))}", "", md_escape(plan.get("intro", "").strip()), ""]
-    lines += ['<div class="study-plan" markdown>', ""]
+    lines += [
+        "Take it with you: the [Anki deck](downloads/pytorch-interview.apkg) (one sub-deck per topic; "
+        "re-importing an updated deck updates your cards) or the [CSV of all questions]"
+        "(downloads/pytorch-interview-questions.csv).",
+        "",
+        '<div class="study-plan" markdown>',
+        "",
+    ]
     for day in plan.get("days", []):
         lines += [f"## {md_escape(day['title'])}", ""]
         for qid in day.get("questions", []):

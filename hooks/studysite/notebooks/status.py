@@ -7,13 +7,15 @@ from .outputs import strip_ansi
 from .records import NotebookRun
 
 
-def status_page_markdown(run: NotebookRun, page_links: dict[str, str]) -> str:
+def status_page_markdown(run: NotebookRun, page_links: dict[str, str], *, show_times: bool = True) -> str:
     """A table of notebooks; page_links maps a notebook's repo-relative path (or file name) to its page URL.
 
-    Run times are the only part that varies between builds of the same sources.
+    Run times are the only part that varies between builds of the same sources: a reproducible build
+    (SOURCE_DATE_EPOCH set) passes show_times=False and the times stay in the build log.
     """
     lines = [
-        f"*{run.summary_line()}*",
+        f"*{run.summary_line()}*" if show_times else "*Run times are left out of reproducible builds "
+        "(SOURCE_DATE_EPOCH is set); the build log has them.*",
         "",
         "| Notebook | Status | Run time | Code cells | Questions demonstrated |",
         "| --- | --- | --- | --- | --- |",
@@ -28,6 +30,8 @@ def status_page_markdown(run: NotebookRun, page_links: dict[str, str]) -> str:
             status, seconds = "executed", f"{r.seconds:.1f} s"
         else:
             status, seconds = "**failed**", f"failed after {r.seconds:.1f} s"
+        if not show_times:
+            seconds = "–"
         questions = ", ".join(f"`{_cell(q)}`" for q in sorted(r.cells_by_question)) or "–"
         lines.append(f"| {notebook} | {status} | {seconds} | {r.code_cells} | {questions} |")
 

@@ -28,7 +28,7 @@ class Element:
 
 def sniff(text: str) -> float:
     """Share of non-blank lines that open an element: a dump is mostly such lines."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return 0.0
     starts = sum(1 for ln in lines if ELEMENT.match(ln))
@@ -38,7 +38,7 @@ def sniff(text: str) -> float:
 def parse_elements(text: str, file: str) -> list[Element]:
     """Split a dump into elements; an unclosed `[` is an error naming file and line."""
     elements: list[Element] = []
-    lines = text.splitlines()
+    lines = text.split("\n")  # "\n" only, so line numbers match an editor's
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -105,6 +105,8 @@ def read(text: str, file: str) -> ReadReport:
             report.drop("empty elements")
             continue
         if el.tag in ("th", "td"):
+            if el.tag == "th" and table and table[-1].tag == "td":
+                flush_table()  # a header row after data rows starts the next table
             table.append(Element(el.tag, value, el.line))
             continue
         flush_table()
@@ -138,7 +140,7 @@ def _table_block(cells: list[Element], ref: SourceRef) -> Block:
         data[i : i + width] for i in range(0, len(data), width)
     ]
     # A leading serial-number column ("S.No", "1.", "2." …) carries nothing: drop it.
-    if header and re.fullmatch(r"s\.?\s*no\.?|#|sr\.?\s*no\.?|no\.?", header[0].strip(), re.I) and all(
+    if header and len(header) > 1 and re.fullmatch(r"s\.?\s*no\.?|#|sr\.?\s*no\.?|no\.?", header[0].strip(), re.I) and all(
         re.fullmatch(r"\d+\.?", r[0].strip()) for r in rows[1:]
     ):
         rows = [r[1:] for r in rows]

@@ -13,14 +13,13 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 URL = re.compile(r"https?://[^\s)>\]]+")
 STATUS = re.compile(r"\(([^()]*)\)\s*$")
 LABEL = re.compile(r"^\*\*([^*]{1,60}?:)\*\*\s*(.*)$")
-# Question styles used in notes: "### Q", "### **Q**", "**Q**", "Q", "Q -" (trailing dash).
-QUESTION_MARKUP = re.compile(r"^(?:#{1,6}\s+)?(?:\*\*)?\s*(.*?)\s*(?:\*\*)?\s*(?:\s-)?\s*$")
+HEADING_MARK = re.compile(r"^#{1,6}\s")
 SHORT_ITEM_WORDS = 10
 
 
 def sniff(text: str) -> float:
     """Share of non-blank lines that are markdown structure (headings, bullets, indented text)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return 0.0
     md = sum(1 for ln in lines if HEADING.match(ln) or TOP_BULLET.match(ln) or ln.startswith("  ") or FENCE.match(ln))
@@ -28,9 +27,18 @@ def sniff(text: str) -> float:
 
 
 def question_title(raw: str) -> str:
-    text = QUESTION_MARKUP.match(raw.strip()).group(1)
+    """Question styles used in notes: "### Q", "### **Q**", "**Q**", "Q", "Q -" (trailing dash).
+
+    Plain string operations, not one regex: runs of optional whitespace around optional markup make a
+    regex backtrack badly on long blank runs.
+    """
+    text = raw.strip()
+    if HEADING_MARK.match(text):
+        text = text.lstrip("#")
     text = text.replace("**", "").strip()
-    return re.sub(r"\s+-$", "", text).strip()
+    if text.endswith(" -"):
+        text = text[:-2]
+    return " ".join(text.split())
 
 
 def read(text: str, file: str) -> ReadReport:
@@ -47,7 +55,8 @@ def read(text: str, file: str) -> ReadReport:
                 report.warnings.append(f"{file}:{current.ref.line}: question has no answer text in this source")
         answer_lines.clear()
 
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Lines are counted at "\n" only, as editors do (str.splitlines also breaks at \x0c, U+2028 …).
+    for n, line in enumerate(text.split("\n"), start=1):
         if FENCE.match(line):
             in_fence = not in_fence
             continue
