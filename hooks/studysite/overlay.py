@@ -50,51 +50,54 @@ def parse(path: Path, rel: str) -> tuple[dict, str]:
     return meta, m.group(2)
 
 
-def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[str]:
-    """Apply every overlay file; a file naming a question that does not exist is an error."""
-    by_id = {q.id: q for q in questions}
-    aliases = {a: q for q in questions for a in q.aliases}
-    notes: list[str] = []
+def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[SourceError]:
+    """Apply every overlay file. A bad file (e.g. naming a question that does not exist) is skipped and
+    returned as an error: the hook fails a build with it, and only warns while serving."""
+    errors: list[SourceError] = []
     for path in overlay_files(overlay_dir):
-        rel = path.relative_to(root).as_posix()
-        meta, body = parse(path, rel)
-        qid = str(meta.get("id") or path.stem)
-        if meta.get("added"):
-            if qid in by_id:
-                raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
-            for key in ("title", "topic"):
-                if not meta.get(key):
-                    raise SourceError(rel, 1, f"an added question needs `{key}`")
-            q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
-            q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
-            questions.append(q)
-            by_id[qid] = q
-        else:
-            q = by_id.get(qid) or aliases.get(qid)
-            if q is None:
-                raise SourceError(
-                    rel, 1, f"overlay names question {qid!r}, which no source has any more "
-                    f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)"
-                )
-            if meta.get("title"):
-                q.title = meta["title"]
-        q.summary = (meta.get("summary") or "").strip()
-        q.answer_md = body.strip()
-        q.references = [str(r) for r in meta.get("references") or []]
-        q.tags = [str(t) for t in meta.get("tags") or []]
-        q.review = str(meta.get("review") or "").strip()
-        for i, c in enumerate(meta.get("corrections") or [], start=1):
-            if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
-                raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
-            q.corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
-    _check_ids(questions)
-    return notes
+        try:
+            _apply_file(questions, path, path.relative_to(root).as_posix())
+        except SourceError as e:
+            errors.append(e)
+    return errors
+
+
+def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
+    """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
+    meta, body = parse(path, rel)
+    qid = str(meta.get("id") or path.stem)
+    corrections = []
+    for i, c in enumerate(meta.get("corrections") or [], start=1):
+        if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
+            raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
+        corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
+    by_id = {q.id: q for q in questions}
+    if meta.get("added"):
+        if qid in by_id:
+            raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
+        if not _ID.fullmatch(qid):
+            raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
+        for key in ("title", "topic"):
+            if not meta.get(key):
+                raise SourceError(rel, 1, f"an added question needs `{key}`")
+        q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
+        q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
+        questions.append(q)
+    else:
+        q = by_id.get(qid) or next((q for q in questions if qid in q.aliases), None)
+        if q is None:
+            raise SourceError(
+                rel, 1, f"overlay names question {qid!r}, which no source has any more "
+                f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)"
+            )
+        if meta.get("title"):
+            q.title = meta["title"]
+    q.summary = (meta.get("summary") or "").strip()
+    q.answer_md = body.strip()
+    q.references = [str(r) for r in meta.get("references") or []]
+    q.tags = [str(t) for t in meta.get("tags") or []]
+    q.review = str(meta.get("review") or "").strip()
+    q.corrections = corrections
 
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def _check_ids(questions: list[Question]) -> None:
-    for q in questions:
-        if q.added_by_site and not _ID.fullmatch(q.id):
-            raise SourceError(q.sources[0].file, 1, f"added question ID {q.id!r} must be lower-case words joined by '-'")

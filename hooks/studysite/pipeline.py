@@ -19,7 +19,8 @@ class Content:
     topics: list[Topic]
     reports: list[ReadReport]
     study_links: list[dict]
-    errors: list[SourceError] = field(default_factory=list)  # files that could not be read (skipped)
+    errors: list[SourceError] = field(default_factory=list)  # raw sources that could not be read (skipped)
+    fatal: list[SourceError] = field(default_factory=list)  # bad curated files (skipped): fail a build
     notes: list[str] = field(default_factory=list)  # informational lines for the build log
     warnings: list[str] = field(default_factory=list)  # problems a person should fix
 
@@ -54,10 +55,10 @@ def build_content(root: Path) -> Content:
     questions = deduplicate(raws)
     questions = apply_aliases(questions, sources / "aliases.yaml", root)
     warnings = [w for r in reports for w in r.warnings]
-    warnings += overlay.apply(questions, sources / "overlay", root)
+    fatal = overlay.apply(questions, sources / "overlay", root)
     topics, notes = assign_topics(questions, load_topic_map(sources / "topics.yaml", "sources/topics.yaml"))
     links = [link for r in reports for link in r.study_links]
-    return Content(questions, topics, reports, links, errors, notes, warnings)
+    return Content(questions, topics, reports, links, errors, fatal, notes, warnings)
 
 
 def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Question]:

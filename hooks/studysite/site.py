@@ -48,6 +48,9 @@ class StudySite:
         except SourceError as e:
             self.problem(e)
             return
+        self.content = content
+        for err in content.fatal:
+            self.problem(err)  # curated files are ours: a mistake fails the build (serve: warns)
         for err in content.errors:
             # A raw source that cannot be read: left out (so serve keeps going), and a warning,
             # which `mkdocs build --strict` turns into a failed build.
@@ -60,7 +63,6 @@ class StudySite:
         for warning in content.warnings:
             log.warning(warning)
         log.info(content.summary())
-        self.content = content
 
     def execute_notebooks(self) -> None:
         """Run (or fetch from cache) every notebook and tie its tagged cells to questions."""
