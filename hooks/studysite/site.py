@@ -69,8 +69,10 @@ class StudySite:
         nb_dir = self.root / "notebooks"
         if not nb_dir.is_dir():
             return
+        started = time.perf_counter()
         run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log)
         log.info(run.summary_line())
+        log.info(f"notebook stage took {time.perf_counter() - started:.2f} s")
         self.run = run
         for failed in run.failed:
             self.problem(PluginError(str(failed.error)))

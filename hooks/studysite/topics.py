@@ -33,7 +33,9 @@ def assign_topics(questions: list[Question], topic_map: dict) -> tuple[list[Topi
     topics = {t["slug"]: Topic(t["slug"], t["title"], t.get("description", "")) for t in topic_map["topics"]}
     pinned: dict[str, str] = topic_map.get("questions") or {}
     rules = [(t["slug"], [k.lower() for k in t.get("keywords", [])]) for t in topic_map["topics"]]
-    notes = []
+    notes: list[str] = []
+    by_keyword: list[str] = []
+    by_fallback: list[str] = []
     known = {q.id for q in questions} | {a for q in questions for a in q.aliases}
     for qid in pinned:
         if qid not in known:
@@ -46,12 +48,16 @@ def assign_topics(questions: list[Question], topic_map: dict) -> tuple[list[Topi
             slug = next((s for s, words in rules if any(w in title for w in words)), None)
             if slug is None:
                 slug = topic_map["fallback"]
-                notes.append(f"{q.id!r} matched no topic keyword: placed on fallback topic {slug!r}")
+                by_fallback.append(q.id)
             else:
-                notes.append(f"{q.id!r} placed on {slug!r} by keyword (pin it in sources/topics.yaml)")
+                by_keyword.append(q.id)
         if slug not in topics:
             ref = q.sources[0]
             raise SourceError(ref.file, ref.line, f"question {q.id!r} names unknown topic {slug!r}")
         q.topic = slug
         topics[slug].questions.append(q)
+    for ids, how in [(by_keyword, "by keyword"), (by_fallback, f"on fallback topic {topic_map['fallback']!r}")]:
+        if ids:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            notes.append(f"{len(ids)} questions placed {how} (pin them in sources/topics.yaml): {shown}")
     return list(topics.values()), notes
