@@ -273,4 +273,21 @@ def errata_markdown(topics: list[Topic]) -> str:
         for topic, q in added:
             lines.append(f"- [{md_text(q.title)}](q/{q.id}/index.html) ({md_escape(topic.title)})")
         lines.append("")
+    lines += review_checklist(topics)
     return "\n".join(lines)
+
+
+def review_checklist(topics: list[Topic]) -> list[str]:
+    """Every published question with its reviewer's note (sources/overlay/<id>.md `review:`)."""
+    questions = [q for t in topics for q in t.questions]
+    verdicts: dict[str, int] = {}
+    for q in questions:
+        verdict = q.review.split(" ", 1)[0] if q.review else "not reviewed"
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
+    lines = ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", ""]
+    lines += ['??? note "Show the checklist"', "", "    | Question | Review |", "    | --- | --- |"]
+    for q in questions:
+        note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
+        lines.append(f"    | [{md_text(q.title)}](q/{q.id}/index.html) | {note} |")
+    return lines + [""]
