@@ -94,13 +94,16 @@ def test_demos_on_pages_and_in_manifest(built_site):
     questions = json.loads((site / "questions.json").read_text(encoding="utf-8"))["questions"]
     with_demo = [q for q in questions if q["demos"]]
     assert len(with_demo) >= 25
+    # Material consumes data-search-exclude (and strips it from the HTML): check the index itself.
+    index = {d["location"]: d["text"] for d in json.loads((site / "search" / "search_index.json").read_text())["docs"]}
     for q in with_demo:
         for demo in q["demos"]:
             assert re.fullmatch(r"notebooks/[\w-]+\.ipynb", demo["notebook"])
             assert demo["cells"] and all(isinstance(c, int) for c in demo["cells"])
         page = (site / q["url"].split("#")[0] / "index.html").read_text(encoding="utf-8")
         section = page.split(f' id="{q["id"]}"', 1)[1].split('class="qa-q"', 1)[0]
-        assert "qa-demo" in section and "data-search-exclude" in section
+        assert "qa-demo" in section
+        assert "Demo:" not in index[q["url"]] and "In [" not in index[q["url"]], q["id"]
     # figures are files, never inlined
     for page in (site / "topics").glob("*/index.html"):
         assert "data:image" not in page.read_text(encoding="utf-8")
