@@ -64,3 +64,17 @@ def test_alias_keeps_a_merged_id_landing(tmp_path):
     survivor = after["benefit-using-batch-normalization-when-training-neural-network"]
     assert "why-should-use-batch-normalization" in survivor.aliases
     assert len(survivor.sources) == 3
+
+
+def test_study_plan_links_questions_by_permalink_and_notebooks(built_site):
+    import re
+
+    site, _ = built_site
+    html = (site / "study-plan" / "index.html").read_text(encoding="utf-8")
+    question_links = re.findall(r'href="\.\./q/([a-z0-9-]+)/index\.html"', html)
+    assert len(question_links) >= 10
+    for qid in question_links:
+        assert (site / "q" / qid / "index.html").exists()
+    assert len(re.findall(r'href="\.\./notebooks/[a-z_]+/"', html)) >= 7
+    assert "(to do)" in html and "(do this last)" in html  # the notes' Links with their status markers
+    assert html.count('class="task-list-item"') >= 10

@@ -30,6 +30,8 @@ def render(path: Path, rel: str, content) -> str:
                 raise SourceError(rel, None, f"study plan names question {qid!r}, which does not exist")
             lines.append(f"- [ ] [{md_text(q.title)}](q/{qid}/index.html)")
         for nb in day.get("notebooks", []):
+            if not (path.parent.parent / "notebooks" / nb).is_file():
+                raise SourceError(rel, None, f"study plan names notebook {nb!r}, which is not in notebooks/")
             lines.append(f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})")
         lines.append("")
     if content.study_links:
