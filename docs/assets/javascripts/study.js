@@ -123,18 +123,16 @@
       hideAll.addEventListener("click", function () {
         topicAnswers().forEach(function (a) { setRevealed(a, false); });
       });
-      var count = el("span", { "class": "study-toolbar__count" },
-        answers.length + (answers.length === 1 ? " question" : " questions") + " · press t to toggle");
+      var hint = el("span", { "class": "study-toolbar__hint" }, "Keyboard: t");
 
       bar.appendChild(toggle);
       bar.appendChild(revealAll);
       bar.appendChild(hideAll);
-      bar.appendChild(count);
+      bar.appendChild(hint);
 
-      var article = document.querySelector("article.md-content__inner") || document.body;
-      var h1 = article.querySelector("h1");
-      var anchor = h1 || document.querySelector(".qa-page");
-      anchor.parentNode.insertBefore(bar, anchor.nextSibling);
+      // just above the first question, after the page's title and introduction
+      var first = document.querySelector("article .qa-q") || answers[0];
+      first.parentNode.insertBefore(bar, first);
     }
     renderToolbar();
   }
