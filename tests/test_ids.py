@@ -78,3 +78,16 @@ def test_study_plan_links_questions_by_permalink_and_notebooks(built_site):
     assert len(re.findall(r'href="\.\./notebooks/[a-z_]+/"', html)) >= 7
     assert "(to do)" in html and "(do this last)" in html  # the notes' Links with their status markers
     assert html.count('class="task-list-item"') >= 10
+
+
+def test_topic_reading_order_follows_the_curated_map():
+    import yaml
+
+    from studysite.pipeline import build_content
+
+    pinned = list(yaml.safe_load((REPO / "sources" / "topics.yaml").read_text())["questions"])
+    for topic in build_content(REPO).topics:
+        ids = [q.id for q in topic.questions]
+        assert ids == sorted(ids, key=pinned.index), topic.slug
+    cnn = next(t for t in build_content(REPO).topics if t.slug == "cnn")
+    assert cnn.questions[0].id == "convolutional-neural-network"

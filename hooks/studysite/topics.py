@@ -56,6 +56,11 @@ def assign_topics(questions: list[Question], topic_map: dict) -> tuple[list[Topi
             raise SourceError(ref.file, ref.line, f"question {q.id!r} names unknown topic {slug!r}")
         q.topic = slug
         topics[slug].questions.append(q)
+    # Reading order inside a topic: the order of the curated map (written to build up), then anything
+    # placed by keyword or fallback in source order.
+    rank = {qid: i for i, qid in enumerate(pinned)}
+    for topic in topics.values():
+        topic.questions.sort(key=lambda q: rank.get(q.id, len(rank)))  # stable: source order otherwise
     for ids, how in [(by_keyword, "by keyword"), (by_fallback, f"on fallback topic {topic_map['fallback']!r}")]:
         if ids:
             shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
