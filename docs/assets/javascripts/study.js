@@ -146,7 +146,8 @@
     try { url = new URL(href, location.href); } catch (err) { return href; }
     var root = window.__md_scope ? __md_scope.pathname : "/";
     if (url.origin === location.origin && url.pathname.indexOf(root) === 0) {
-      return url.pathname.slice(root.length) + url.hash;
+      // the offline copy links q/x/index.html where the hosted site links q/x/: one key for both
+      return url.pathname.slice(root.length).replace(/(^|\/)index\.html$/, "$1") + url.hash;
     }
     return url.href;
   }
@@ -289,12 +290,13 @@
     init404();
   }
 
+  var seen = false;
   if (window.document$) {
-    document$.subscribe(onPage);
-  } else {
-    // Material's bundle failed to load; the pages are still plain HTML, so run once.
-    onPage();
+    document$.subscribe(function () { seen = true; onPage(); });
   }
+  // If Material's bundle is missing or failed to start, document$ never emits; the page is still
+  // plain HTML, so set it up once after load. (Every init above is idempotent.)
+  window.addEventListener("load", function () { if (!seen) onPage(); });
 
   if (window.keyboard$) {
     keyboard$.subscribe(function (key) {

@@ -1,0 +1,48 @@
+"""The offline copy (mkdocs-offline.yml) opened straight from disk: search, self-test, nothing remote."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site-offline")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-offline.yml", "-d", str(out)],
+        cwd=REPO, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return out
+
+
+def test_offline_copy_searches_and_self_tests_without_the_network(browser, offline_site):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    remote, errors = [], []
+    page.on("request", lambda r: r.url.startswith("file:") or r.url.startswith("data:") or remote.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    topic = sorted((offline_site / "topics").glob("*.html"))[-1]
+    page.goto(topic.as_uri(), wait_until="load")
+    # no Material shim from unpkg.com: ours (extra.polyfills) stands in for it
+    html = topic.read_text(encoding="utf-8")
+    assert "unpkg.com" not in html and "iframe-worker.js" in html
+
+    page.locator(".md-search__input").click()
+    page.keyboard.type("max pooling")
+    page.wait_for_selector(".md-search-result__item")
+
+    page.keyboard.press("Escape")
+    page.locator(".study-toolbar__toggle").click()
+    assert page.eval_on_selector_all(".qa-answer", "els => els.every(e => e.offsetParent === null)")
+    ctx.close()
+    assert not remote, f"requests off the file system: {remote}"
+    assert not errors, errors
