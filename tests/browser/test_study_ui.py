@@ -57,6 +57,20 @@ def test_self_test_hides_reveals_and_persists(page, site):
     assert not page.watch.page_errors
 
 
+def test_search_result_reveals_its_answer_in_self_test_mode(page, site):
+    from .ui import search
+
+    q = site.question("max-pooling")
+    page.goto(site.url(q["url"].split("#")[0]), wait_until="networkidle")
+    page.locator(".study-toolbar__toggle").click()
+    hrefs = search(page, "max pooling")
+    page.locator(".md-search-result__list a.md-search-result__link[href*='#max-pooling']").first.click()
+    page.wait_for_url(re.compile("#max-pooling$"))
+    page.wait_for_timeout(200)
+    shown = page.eval_on_selector_all(".qa-answer", "els => els.filter(e => e.offsetParent).map(e => e.dataset.qid)")
+    assert shown == ["max-pooling"], (shown, hrefs[:3])
+
+
 def test_print_shows_every_answer(page, site):
     page.goto(site.url(site.topic_pages()[0]), wait_until="networkidle")
     page.locator(".study-toolbar__toggle").click()

@@ -135,6 +135,16 @@
       first.parentNode.insertBefore(bar, first);
     }
     renderToolbar();
+
+    // Arriving from a search result (Material adds ?h=<terms>) means "show me this": reveal the
+    // question the result pointed at, even in self-test mode; the others stay hidden.
+    var params = new URLSearchParams(location.search);
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (selfTestOn() && params.has("h") && target && target.classList.contains("qa-q")) {
+      var answer = target.nextElementSibling;
+      while (answer && !answer.classList.contains("qa-answer")) answer = answer.nextElementSibling;
+      if (answer) setRevealed(answer, true);
+    }
   }
 
   /* ------------------------------------ study plan ------------------------------------ */
