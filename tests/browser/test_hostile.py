@@ -10,12 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_mkdocs
+from conftest import copy_project, run_mkdocs  # tests/ is on sys.path (tests/browser is a package)
 from test_build import HOSTILE_DUMP, HOSTILE_NOTES
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 MORE_PAYLOADS = """h3 => [ 3) What about <svg onload=alert(6)> and <iframe src="javascript:alert(7)"></iframe>? ]
 p => [ <a href="javascript:alert(8)">click</a> <body onload=alert(9)> &lt;img src=x onerror=alert(10)&gt; ]
@@ -41,39 +37,34 @@ def hostile_site(tmp_path_factory):
     server.shutdown()
 
 
-def test_payloads_are_literal_text_and_nothing_runs(hostile_site):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: ./scripts/test installs it"
+def test_payloads_are_literal_text_and_nothing_runs(hostile_site, browser):
     out, base = hostile_site
     manifest = json.loads((out / "questions.json").read_text(encoding="utf-8"))["questions"]
     pages = sorted({q["url"].split("#")[0] for q in manifest
                     if any(s["file"].startswith("sources/90") for s in q["sources"])})
     assert pages
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.add_init_script("window.__pwned = 0; window.alert = (m) => { window.__pwned += 1; };")
-        text = ""
-        for url in pages:
-            page.goto(base + url)
-            page.wait_for_load_state("load")
-            page.wait_for_timeout(300)
-            assert page.evaluate("window.__pwned") == 0, url
-            counts = page.evaluate("""() => {
-                const a = document.querySelector('article');
-                return {
-                  scripts: a.querySelectorAll('script').length,
-                  handlers: [...a.querySelectorAll('*')].filter(e => [...e.attributes].some(x => x.name.startsWith('on'))).length,
-                  iframes: a.querySelectorAll('iframe, svg[onload], style').length,
-                  jsLinks: [...a.querySelectorAll('a')].filter(e => (e.getAttribute('href') || '').startsWith('javascript')).length,
-                };
-            }""")
-            assert counts == {"scripts": 0, "handlers": 0, "iframes": 0, "jsLinks": 0}, (url, counts)
-            text += page.inner_text("article")
-        browser.close()
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.add_init_script("window.__pwned = 0; window.alert = (m) => { window.__pwned += 1; };")
+    text = ""
+    for url in pages:
+        page.goto(base + url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") == 0, url
+        counts = page.evaluate("""() => {
+            const a = document.querySelector('article');
+            return {
+              scripts: a.querySelectorAll('script').length,
+              handlers: [...a.querySelectorAll('*')].filter(e => [...e.attributes].some(x => x.name.startsWith('on'))).length,
+              iframes: a.querySelectorAll('iframe, svg[onload], style').length,
+              jsLinks: [...a.querySelectorAll('a')].filter(e => (e.getAttribute('href') || '').startsWith('javascript')).length,
+            };
+        }""")
+        assert counts == {"scripts": 0, "handlers": 0, "iframes": 0, "jsLinks": 0}, (url, counts)
+        text += page.inner_text("article")
+    page.close()
     assert dialogs == []
     # the payloads are visible to the reader as the characters they are
     for literal in ["<script>alert('dump')</script>", "{{ 7*7 }}", "{% include 'x' %}",
