@@ -170,3 +170,16 @@ def test_serve_warns_and_keeps_serving_on_malformed_line(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_offline_config_keeps_the_same_search_separator():
+    def separator(name):
+        return re.search(r"separator: '([^']+)'", (REPO / name).read_text(encoding="utf-8")).group(1)
+
+    assert separator("mkdocs-offline.yml") == separator("mkdocs.yml")
+
+
+def test_permalink_keeps_query_before_anchor(built_site):
+    site, _ = built_site
+    html = (site / "q" / "max-pooling" / "index.html").read_text(encoding="utf-8")
+    assert 'location.replace("../../topics/cnn/" + location.search + "#max-pooling")' in html

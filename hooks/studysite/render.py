@@ -118,7 +118,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
         parts += ['!!! tip "Interview answer"', "", _indent(q.summary), ""]
     for c in q.corrections:
         parts += [
-            '!!! warning "Correction"',
+            '!!! warning qa-correction "Correction"',
             "",
             _indent(f"**The source said:** {md_escape(c.claim)}\n\n{c.why}"),
             "",
@@ -185,13 +185,17 @@ def topics_index_markdown(topics: list[Topic]) -> str:
 
 
 def redirect_html(target: str) -> str:
-    """A permalink page q/<id>/ that lands on the question wherever it currently lives."""
+    """A permalink page q/<id>/ that lands on the question wherever it currently lives.
+
+    A query string (e.g. Material's search highlight ?h=…) is carried over, before the #anchor.
+    """
     t = html.escape(target, quote=True)
+    page, _, anchor = target.partition("#")
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         f"<title>Redirecting…</title>\n<link rel=\"canonical\" href=\"{t}\">\n"
         f"<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n"
-        f"<script>location.replace({json.dumps(target)} + location.search)</script>\n"
+        f"<script>location.replace({json.dumps(page)} + location.search + {json.dumps('#' + anchor)})</script>\n"
         f"</head><body><p><a href=\"{t}\">Go to the question</a></p></body></html>\n"
     )
 
