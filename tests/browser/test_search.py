@@ -10,9 +10,13 @@ QUERIES = {
     "from_numpy": ("torch-from-numpy", set()),
     "torch.from_numpy": ("torch-from-numpy", set()),
     "nn.Module": ("nn-module", set()),
-    # No question is about requires_grad itself. The autograd question explains it; the no_grad
-    # question and the Variable question (Variable was replaced by requires_grad) answer it too.
-    "requires_grad": ("autograd-module", {"no-grad", "variable-autograd-variable"}),
+    "requires_grad": ("requires-grad", set()),
+    "zero_grad": ("zero-grad", set()),
+    "DataLoader": ("dataset-dataloader", set()),
+    "BCEWithLogitsLoss": ("mseloss-ctcloss-bceloss-function", set()),
+    "Adam optimizer": ("adam-optimizer-minute", set()),
+    "batch vs stochastic gradient descent": ("difference-between-batch-stochastic-mini-batch-gradient-descent",
+                                             {"difference-between-gradient-descent-stochastic-gradient-descent"}),
     "CTCLoss": ("mseloss-ctcloss-bceloss-function", set()),
     "max pooling": ("max-pooling", set()),
     "vanishing gradient": ("exploding-vanishing-gradient", set()),
