@@ -14,10 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import genanki
 import markdown
-import nh3
 
 from .model import Question, Topic
-from .render import ALLOWED_ATTRS, ALLOWED_TAGS, answer_text, block_html, html_text
+from .render import ALLOWED_TAGS, answer_text, block_html, html_text, sanitise
 
 ROOT_DECK = "PyTorch interview"
 MODEL_NAME = "PyTorch interview question"
@@ -77,14 +76,7 @@ def card_html(md: str, base: str) -> str:
     Relative links (written for the topic page, e.g. ../q/<id>/index.html) become absolute against
     `base`, the topic page's source URL: a card has no site around it to resolve them.
     """
-    rendered = markdown.markdown(md, extensions=CARD_EXTENSIONS, output_format="html")
-    clean = nh3.clean(
-        rendered,
-        tags=CARD_TAGS,
-        attributes=ALLOWED_ATTRS,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow",
-    ).strip()
+    clean = sanitise(markdown.markdown(md, extensions=CARD_EXTENSIONS, output_format="html"), CARD_TAGS).strip()
     return HREF.sub(lambda m: f'href="{html.escape(_absolute(html.unescape(m.group(1)), base))}"', clean)
 
 

@@ -32,23 +32,21 @@ def md_escape(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Plain text for a Markdown context (headings): escaped, identifiers as code spans."""
-    out, pos = [], 0
-    for m in IDENTIFIER.finditer(text):
-        out.append(md_escape(text[pos : m.start()]))
-        out.append(f"`{m.group(0)}`")
-        pos = m.end()
-    out.append(md_escape(text[pos:]))
-    return "".join(out)
+    return _split_code(text, md_escape, lambda code: f"`{code}`")
 
 
 def html_text(text: str) -> str:
     """Plain text for an HTML context: escaped, identifiers wrapped in <code>."""
+    return _split_code(text, _html_escape, lambda code: f"<code>{_html_escape(code)}</code>")
+
+
+def _split_code(text: str, escape, code) -> str:
+    """Escape prose with `escape` and render each identifier/command with `code`."""
     out, pos = [], 0
     for m in IDENTIFIER.finditer(text):
-        out.append(_html_escape(text[pos : m.start()]))
-        out.append(f"<code>{_html_escape(m.group(0))}</code>")
+        out += [escape(text[pos : m.start()]), code(m.group(0))]
         pos = m.end()
-    out.append(_html_escape(text[pos:]))
+    out.append(escape(text[pos:]))
     return "".join(out)
 
 
@@ -63,16 +61,20 @@ ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "b
 ALLOWED_ATTRS = {"a": {"href", "title"}}
 
 
-def md_fragment(text: str) -> str:
-    """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    rendered = markdown.markdown(text, output_format="html")
-    clean = nh3.clean(
-        rendered,
-        tags=ALLOWED_TAGS,
+def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS) -> str:
+    """HTML cut down to an allow-list: no scripts, styles, event handlers or javascript: URLs."""
+    return nh3.clean(
+        rendered_html,
+        tags=tags,
         attributes=ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
     )
+
+
+def md_fragment(text: str) -> str:
+    """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
+    clean = sanitise(markdown.markdown(text, output_format="html"))
     clean = clean.replace("{", "&#123;").replace("}", "&#125;")
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
