@@ -66,6 +66,25 @@ def test_alias_keeps_a_merged_id_landing(tmp_path):
     assert len(survivor.sources) == 3
 
 
+def test_alias_merge_does_not_repeat_sentences(tmp_path):
+    dump = ("h3 => [ 1) What is foo alpha? ]\np => [ Foo is shared by both copies. ]\n"
+            "h3 => [ 2) What is foo beta? ]\np => [ Foo is shared by both copies. Beta adds a detail. ]\n")
+    project = copy_project(tmp_path / "p", sources={"950_foo.txt": dump, "aliases.yaml": "foo-alpha: foo-beta\n"})
+    survivor = ids(project)["foo-beta"]
+    text = " ".join(b.plain() for b in survivor.blocks)
+    assert text.count("Foo is shared by both copies") == 1
+    assert "Beta adds a detail" in text and survivor.aliases == ["foo-alpha"]
+
+
+def test_alias_must_be_a_slug(tmp_path):
+    from studysite.model import SourceError
+    import pytest
+
+    project = copy_project(tmp_path / "p", sources={"aliases.yaml": "'../../evil': max-pooling\n"})
+    with pytest.raises(SourceError, match="must be lower-case words"):
+        ids(project)
+
+
 def test_study_plan_links_questions_by_permalink_and_notebooks(built_site):
     import re
 

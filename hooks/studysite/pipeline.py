@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 import yaml
 
 from . import overlay
-from .dedup import deduplicate
+from .dedup import deduplicate, merge_blocks
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
 from .topics import assign_topics, load_topic_map
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -72,13 +76,15 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
     pairs = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     by_id = {q.id: q for q in questions}
     for old, new in pairs.items():
+        if not isinstance(old, str) or not SLUG.fullmatch(old):
+            raise SourceError(rel, None, f"alias {old!r} must be lower-case words joined by '-' (it becomes a URL)")
         if new not in by_id:
             raise SourceError(rel, None, f"alias {old!r} points at {new!r}, which is not a published question")
         survivor = by_id[new]
         if old in by_id:
             gone = by_id.pop(old)
             survivor.sources += gone.sources
-            survivor.blocks += [b for b in gone.blocks]
+            survivor.blocks = merge_blocks([survivor.blocks, gone.blocks])  # same merge as duplicates
             survivor.aliases += [gone.id, *gone.aliases]
         elif old not in survivor.aliases:
             survivor.aliases.append(old)
