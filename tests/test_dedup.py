@@ -151,3 +151,13 @@ def test_commands_keep_their_exact_spelling():
     assert cleaned.endswith("conda install pytorch cudatoolkit=10.0 -c pytorch-nightly")
     assert "<code>conda install pytorch cudatoolkit=10.0 -c pytorch-nightly</code>" in html_text(cleaned)
     assert clean_text("pytorch and numpy are great") == "PyTorch and NumPy are great"
+
+
+def test_id_collision_is_an_error_naming_both_lines():
+    from studysite.model import SourceError
+
+    a = RawQuestion(SourceRef("sources/a.txt", 3, "What is torch.nn?", "dump"), "What is torch.nn?", [Block("para", "A.")])
+    b = RawQuestion(SourceRef("sources/b.md", 7, "What is torch nn?", "notes"), "What is torch nn?", [Block("para", "B.")])
+    assert question_key("What is torch.nn?") != question_key("What is torch nn?")
+    with pytest.raises(SourceError, match=r"^sources/b\.md:7: question ID 'torch-nn' is also the ID of sources/a\.txt:3"):
+        deduplicate([a, b])

@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 
 from .clean import clean_block, clean_title
-from .model import Block, Question
+from .model import Block, Question, SourceError
 from .readers.base import RawQuestion
 
 STEMS = re.compile(
@@ -240,7 +240,8 @@ def _check_unique_ids(questions: list[Question]) -> None:
     by_id: dict[str, Question] = {}
     for q in questions:
         if q.id in by_id:
-            # Only possible for two different keys sharing their first words when uncapped: make both
-            # explicit with the hash so neither depends on the other's presence.
-            raise ValueError(f"question ID collision {q.id!r}: {by_id[q.id].sources[0]} and {q.sources[0]}")
+            # Different keys, same slug (e.g. "torch.nn" vs "torch nn"): rare, and fixable by a person.
+            first, ref = by_id[q.id].sources[0], q.sources[0]
+            raise SourceError(ref.file, ref.line, f"question ID {q.id!r} is also the ID of {first.file}:{first.line} "
+                              f"({first.text!r}) but the questions differ; reword one, or merge them in sources/aliases.yaml")
         by_id[q.id] = q

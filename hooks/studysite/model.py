@@ -57,7 +57,6 @@ class Demo:
 
     notebook: str  # repo-relative path of the source notebook, e.g. "notebooks/tensors.ipynb"
     cells: list[int]  # 0-based indexes of the cells (in the notebook) tied to this question
-    page_url: str = ""  # site-relative URL of the full notebook page
 
 
 @dataclass

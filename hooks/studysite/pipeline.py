@@ -28,6 +28,12 @@ class Content:
     notes: list[str] = field(default_factory=list)  # informational lines for the build log
     warnings: list[str] = field(default_factory=list)  # problems a person should fix
 
+    def index(self) -> dict[str, Question]:
+        """Every question by its ID and by each alias (IDs merged into it keep resolving)."""
+        found = {a: q for q in self.questions for a in q.aliases}
+        found.update({q.id: q for q in self.questions})
+        return found
+
     @property
     def source_questions(self) -> int:
         return sum(len(r.questions) for r in self.reports)

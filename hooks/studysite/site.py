@@ -21,7 +21,7 @@ log = logging.getLogger("mkdocs.plugins.studysite")
 
 
 class StudySite:
-    """Holds one build's content; created in on_config, used by on_files and on_post_build."""
+    """Holds one build's content; created in on_config, used by on_files and on_page_content."""
 
     def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = ""):
         self.root = root
@@ -29,11 +29,11 @@ class StudySite:
         self.directory_urls = directory_urls
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
-        self.pages: dict[str, str] = {}  # src_uri → markdown/HTML generated this build
         self.disk_files: dict[str, Path] = {}  # src_uri → file on disk (executed notebooks, images)
         self.demos: dict[str, str] = {}  # question ID → demo markdown
         self.run: NotebookRun | None = None
         self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
+        self.publish_dir = self.cache_dir / "publish"
 
     # -- errors: fatal for a build, a warning while serving (so the server keeps running) --------
     def problem(self, err: Exception) -> None:
@@ -79,7 +79,6 @@ class StudySite:
         # Executed copies are staged under their own names in a folder that mirrors the site, because
         # mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
         # executed.ipynb, and a File.generated has no src_dir).
-        self.publish_dir = self.cache_dir / "publish"
         for name, path in run.site_files().items():
             if name.endswith(".ipynb"):
                 # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
@@ -93,16 +92,14 @@ class StudySite:
                 self.disk_files[f"notebooks/img/{name}"] = path
         if self.content is None:
             return
-        by_id = {q.id: q for q in self.content.questions}
-        by_id.update({a: q for q in self.content.questions for a in q.aliases})
+        by_id = self.content.index()
         for result in run.results:
-            stem = result.name.removesuffix(".ipynb")
             for qid, cells in sorted(result.cells_by_question.items()):
                 q = by_id.get(qid)
                 if q is None:
                     log.warning(f"{result.path}: a cell is tagged q:{qid}, which is not a published question")
                     continue
-                q.demos.append(Demo(notebook=result.path, cells=cells, page_url=f"notebooks/{stem}/"))
+                q.demos.append(Demo(notebook=result.path, cells=cells))
                 self.demos[q.id] = self.demos.get(q.id, "") + demo_markdown(
                     result,
                     cells,
@@ -145,7 +142,7 @@ class StudySite:
 
     def add_files(self, files: Files, config) -> Files:
         self.execute_notebooks()
-        self.pages = self.generate()
+        pages = self.generate()
         for src_uri, path in self.disk_files.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -154,7 +151,7 @@ class StudySite:
                 files.append(File(src_uri, str(self.publish_dir), config["site_dir"], config["use_directory_urls"]))
             else:
                 files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-        for src_uri, content in self.pages.items():
+        for src_uri, content in pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 if src_uri.endswith(".md"):

@@ -11,8 +11,7 @@ from .render import md_escape, md_text
 
 def render(path: Path, rel: str, content) -> str:
     plan = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    by_id = {q.id: q for q in content.questions}
-    by_id.update({a: q for q in content.questions for a in q.aliases})
+    by_id = content.index()
     lines = [f"# {md_escape(plan.get('title', 'Study plan'))}", "", md_escape(plan.get("intro", "").strip()), ""]
     lines += [
         "Take it with you: the [Anki deck](downloads/pytorch-interview.apkg) (one sub-deck per topic; "
