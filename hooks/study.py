@@ -33,3 +33,7 @@ def on_files(files, config):
 
 def on_page_content(html, page, config, files):
     return _site.notebook_page(page, html)
+
+
+def on_post_build(config):
+    _site.notebook_pages.write(config["site_dir"])  # the stylesheet cut out of every notebook page

@@ -103,47 +103,66 @@ def block_html(b: Block) -> str:
 # --- pages ------------------------------------------------------------------------------------
 
 
-def source_label(q: Question) -> str:
-    kinds = []
-    for ref in q.sources:
-        name = {"dump": "scraped page", "notes": "notes", "overlay": "added by this site"}.get(ref.reader, ref.reader)
-        kinds.append(f'<span title="{_html_escape(ref.file)} line {ref.line}">{name} (line {ref.line})</span>')
-    return " · ".join(kinds)
+CLAIM_PREVIEW = 90  # characters of the source's claim shown on the collapsed "Corrected" line
 
 
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
-    """One question: heading with its explicit ID, answer (escaped/sanitised), overlay, demo, meta."""
+    """One question card, in the order a reader needs it: the interview answer (what to say aloud),
+    the full answer, references and the demo; then, collapsed, what the sources said and any correction.
+    Provenance (files and lines) stays in questions.json."""
     parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
     parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
     parts.append("")
     if q.summary:
-        parts += ['!!! tip "Interview answer"', "", _indent(q.summary), ""]
-    for c in q.corrections:
         parts += [
-            '!!! warning qa-correction "Correction"',
+            '<div class="qa-summary" markdown>',
             "",
-            _indent(f"**The source said:** {md_escape(c.claim)}\n\n{c.why}"),
+            '<p class="qa-summary__label">Interview answer</p>',
+            "",
+            q.summary.strip(),
+            "",
+            "</div>",
             "",
         ]
     if q.answer_md:
         parts += [q.answer_md.strip(), ""]
-        if q.blocks:
-            parts += ['??? quote "What the sources said"', ""]
-            parts += [_indent("\n".join(block_html(b) for b in q.blocks)), ""]
     else:
         parts += ["\n".join(block_html(b) for b in q.blocks), ""]
     if q.references:
         parts += ["**References:** " + " · ".join(q.references), ""]
     if demo_md:
         parts += [demo_md.strip(), ""]
-    status = ' · <span class="qa-corrected">corrected</span>' if q.corrections else ""
+    parts += sources_markdown(q)
     # A markdown link (not raw HTML) so MkDocs validates it and rewrites it for either URL style.
-    parts.append(
-        f"Sources: {source_label(q)}{status} · [permalink](../q/{q.id}/index.html){{ .qa-permalink }}\n"
-        "{: .qa-meta }"
-    )
+    parts.append(f"[Permanent link](../q/{q.id}/index.html){{ .qa-permalink }}\n{{: .qa-meta }}")
     parts += ["", "</div>", ""]
     return "\n".join(parts)
+
+
+def sources_markdown(q: Question) -> list[str]:
+    """The quiet, collapsed part of a card: corrections first, then the source text they correct.
+
+    One line when closed ("Corrected — the source said …"); nothing when there is nothing to add
+    (no correction, and the source text is already the answer shown above)."""
+    shown_blocks = bool(q.answer_md and q.blocks)
+    if not q.corrections and not shown_blocks:
+        return []
+    if q.corrections:
+        claim = q.corrections[0].claim.strip()
+        if len(claim) > CLAIM_PREVIEW:
+            claim = claim[: CLAIM_PREVIEW - 1].rsplit(" ", 1)[0] + "…"
+        summary = f"Corrected — the source said “{html_text(claim)}”"
+    else:
+        summary = "What the sources said"
+    out = [f'<details class="qa-sources" markdown>', f"<summary>{summary}</summary>", ""]
+    for c in q.corrections:
+        out += [f'<p class="qa-claim"><strong>The source said:</strong> {html_text(c.claim)}</p>', "", c.why.strip(), ""]
+    if shown_blocks:
+        if q.corrections:
+            out += ['<p class="qa-sources__label">What the sources said</p>', ""]
+        out += ["\n".join(block_html(b) for b in q.blocks), ""]
+    out += ["</details>", ""]
+    return out
 
 
 def _indent(text: str, n: int = 4) -> str:
@@ -156,12 +175,10 @@ def topic_markdown(topic: Topic, *, demos: dict[str, str] | None = None, noteboo
     head = [
         "---",
         f"title: {json.dumps(topic.title)}",
-        "tags:",
-        f"  - {json.dumps(topic.title)}",
         "---",
         "",
-        f"# {md_escape(topic.title)}",
-        "",
+        # No "# title" line: Material writes the <h1> from the front matter, so the page's table of
+        # contents starts at the first question, and so does the skip link ("Skip to content").
         f'<div class="qa-page" data-topic="{topic.slug}"></div>',
         "",
         md_escape(topic.description),
@@ -239,6 +256,17 @@ def answer_text(q: Question) -> str:
     if q.answer_md:
         return q.answer_md.strip()
     return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)
+
+
+# Pygments wraps every name, operator, punctuation mark and run of spaces in its own <span>; the site
+# draws all four in the plain code colour (study.css), so the spans only add weight — a third of a
+# topic page. Only these exact, attribute-free spans from the highlighter are unwrapped.
+_PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p|o)">([^<]*)</span>')
+
+
+def lean_code_html(page_html: str) -> str:
+    """Page HTML with the unstyled Pygments token spans removed (the text inside them is kept)."""
+    return _PLAIN_TOKEN.sub(r"\1", page_html)
 
 
 _RELATIVE_UP = re.compile(r"\]\(\.\./(?!\.\./)")

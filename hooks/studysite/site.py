@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from . import anki, render, studyplan
 from .export import export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
+from .notebooks.page import NotebookPages
 from .pipeline import Content, build_content
 
 log = logging.getLogger("mkdocs.plugins.studysite")
@@ -34,6 +36,7 @@ class StudySite:
         self.run: NotebookRun | None = None
         self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
         self.publish_dir = self.cache_dir / "publish"
+        self.notebook_pages = NotebookPages()  # shared stylesheet + alt text for rendered notebooks
 
     # -- errors: fatal for a build, a warning while serving (so the server keeps running) --------
     def problem(self, err: Exception) -> None:
@@ -90,6 +93,7 @@ class StudySite:
                     self.disk_files[f"{folder}/{name}"] = staged
             else:
                 self.disk_files[f"notebooks/img/{name}"] = path
+                self.notebook_pages.image_names.append(name)
         if self.content is None:
             return
         by_id = self.content.index()
@@ -171,7 +175,11 @@ class StudySite:
         header = self.notebook_page_header(page.file.src_uri, page.url)
         if header:
             page.meta.setdefault("search", {})["exclude"] = True
-        return header + html
+            return header + self.notebook_pages.rewrite(html, page_url=page.url)
+        if page.file.src_uri in NOT_SEARCHED or page.file.src_uri.startswith(NOT_SEARCHED_DIRS):
+            # Pages that only repeat or list questions: a search should land on the question itself.
+            page.meta.setdefault("search", {})["exclude"] = True
+        return render.lean_code_html(html)
 
     def notebook_page_header(self, src_uri: str, page_url: str) -> str:
         """Download link shown above a rendered notebook (mkdocs-jupyter pages have no markdown of ours)."""
@@ -196,11 +204,21 @@ class StudySite:
         if c is not None:
             nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
         if self.run is not None:
-            notebooks = [f"notebooks/{r.name}" for r in self.run.results if f"notebooks/{r.name}" in have]
+            notebooks = [{nav_title(r.title, r.name): f"notebooks/{r.name}"}
+                         for r in self.run.results if f"notebooks/{r.name}" in have]
             nav.append({"Notebooks": ["notebooks/index.md", *notebooks]})
         nav += present([{"Errata": "errata.md"}, {"About": "about.md"}])
         return nav
 
+
+def nav_title(title: str, file_name: str) -> str:
+    """A short nav entry from a notebook's title: "Convolutions: output sizes, …" → "Convolutions"."""
+    short = re.split(r"[:,]", title.replace("`", ""), maxsplit=1)[0].strip()
+    return short or file_name.removesuffix(".ipynb")
+
+
+NOT_SEARCHED = {"errata.md", "study-plan.md", "topics/index.md", "review.md", "quiz.md"}
+NOT_SEARCHED_DIRS = ("review/", "quiz/")
 
 ANKI_FILE = "downloads/pytorch-interview.apkg"
 CSV_FILE = "downloads/pytorch-interview-questions.csv"

@@ -1,10 +1,15 @@
 """Markdown snippets that put executed notebook cells under a question on a generated page.
 
-The snippet is a collapsible `<details>` (md_in_html) carrying `data-search-exclude`, with "Code" and
-"Output" tabs (pymdownx.tabbed, alternate style) and fenced blocks (pymdownx.superfences/highlight).
-Material's search parser matches excluded elements by tag name, so the wrapper must be an element
-that does not occur inside it: nothing here nests a <details>, so do not put the snippet inside a
-`???` block either. The snippet is meant for the top level of a page (not indented).
+A demo is the cells tagged `q:<question-id>` (a cell carries at most one such tag). Its first tagged
+cell is a markdown cell whose first line is the demo's title ("A 7×7 filter on a 5×5 input needs
+padding 1"); the code cells follow and are shown as in d2l.ai: each cell's code, then its output,
+cell by cell. Further tagged markdown cells are prose between the code.
+
+The snippet is a collapsible `<details>` (md_in_html) carrying `data-search-exclude`, with fenced
+blocks (pymdownx.superfences/highlight). Material's search parser matches excluded elements by tag
+name, so the wrapper must be an element that does not occur inside it: nothing here nests a
+<details>, so do not put the snippet inside a `???` block either. The snippet is meant for the top
+level of a page (not indented).
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ MAX_LINES = 40  # longer text outputs are cut; the full notebook page has everyt
 MAX_LINE_CHARS = 400
 _TAB = "    "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{1,2})|[*_]{1,2}\s*$")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def demo_markdown(
@@ -39,36 +46,61 @@ def demo_markdown(
         return demo_markdown_error(result.path, result.error or NotebookError(f"{result.path}: not executed"))
     nb = _load(result.executed_path)
     cells = [(i, nb.cells[i]) for i in sorted(set(cell_indexes)) if 0 <= i < len(nb.cells)]
-    cells = [(i, c) for i, c in cells if c.cell_type == "code"]  # prose stays in the full notebook
-    if not cells:
+    if not any(c.cell_type == "code" for _, c in cells):
         return ""
+    title, cells = _title(cells, fallback=result.title)
 
-    code, output = [], []
+    body: list[str] = []
     for i, cell in cells:
-        label = f"In [{cell.execution_count}]" if cell.execution_count else f"cell {i + 1}"
-        code.append(_fence(cell.source, "python", label))
-        output.extend(_outputs(result, i, cell, image_url_prefix))
-    if not output:
-        output.append("*No output.*")
-
-    summary = html.escape(f"Demo: {result.title} (runs at build time)")
+        if cell.cell_type == "markdown":
+            body.append(_no_headings(cell.source.strip()) + "\n")
+        elif cell.cell_type == "code":
+            body.append(_fence(cell.source, "python") + "\n")
+            body.extend(block + "\n" for block in _outputs(result, i, cell, image_url_prefix, title))
     links = f"[Open the full notebook]({_url(notebook_page_url)}) · [Download .ipynb]({_url(download_url)})"
     parts = [
         '<details class="example qa-demo" data-search-exclude markdown>',
-        f"<summary>{summary}</summary>",
+        f"<summary>Demo: {title}</summary>",
         "",
-        '=== "Code"',
-        "",
-        *(_indent(block) + "\n" for block in code),
-        '=== "Output"',
-        "",
-        *(_indent(block) + "\n" for block in output),
-        links,
+        *body,
+        f"{links}\n{{: .qa-demo__links }}",
         "",
         "</details>",
         "",
     ]
     return "\n".join(parts)
+
+
+def _title(cells: list[tuple[int, NotebookNode]], *, fallback: str) -> tuple[str, list[tuple[int, NotebookNode]]]:
+    """The demo's title as HTML (from the first line of its first cell, when that is markdown) and the
+    cells left to show; the rest of that markdown cell stays as prose."""
+    if cells and cells[0][1].cell_type == "markdown":
+        index, cell = cells[0]
+        first, _, rest = cell.source.strip().partition("\n")
+        text = _HEADING_MARK.sub("", first).strip()
+        if text:
+            remaining = cells[1:]
+            if rest.strip():
+                remaining = [(index, nbformat.v4.new_markdown_cell(rest.strip()))] + remaining
+            return demo_title_html(text), remaining
+    return demo_title_html(fallback or "the notebook"), cells
+
+
+def _no_headings(markdown_text: str) -> str:
+    """Prose inside a demo never opens a section of the topic page: headings become bold lines."""
+    return re.sub(r"(?m)^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", r"**\1**", markdown_text)
+
+
+def demo_title_html(text: str) -> str:
+    """A one-line title: escaped, with `code spans` kept as code."""
+    parts = _CODE_SPAN.split(text)
+    return "".join(
+        f"<code>{_escape_html(p)}</code>" if k % 2 else _escape_html(p) for k, p in enumerate(parts)
+    )
+
+
+def _escape_html(text: str) -> str:
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def demo_markdown_error(notebook_path: str, error: BaseException | str) -> str:
@@ -78,24 +110,34 @@ def demo_markdown_error(notebook_path: str, error: BaseException | str) -> str:
     return f'!!! failure "{title}"\n\n{_indent(_fence(message, "text"))}\n'
 
 
-def _outputs(result: NotebookResult, index: int, cell: NotebookNode, image_url_prefix: str) -> list[str]:
-    label = f"Out [{cell.execution_count}]" if cell.execution_count else f"cell {index + 1}"
+def _outputs(result: NotebookResult, index: int, cell: NotebookNode, image_url_prefix: str, title: str) -> list[str]:
+    label = ""
     blocks = []
     for k, out in enumerate(cell.get("outputs", [])):
         kind = out.get("output_type")
         if kind == "stream":
-            blocks += _text_block(out.get("text", ""), label if out.get("name") != "stderr" else f"{label} stderr")
+            blocks += _text_block(out.get("text", ""), "stderr" if out.get("name") == "stderr" else label)
         elif kind == "error":
-            blocks += _text_block(f"{out.get('ename', '')}: {out.get('evalue', '')}", f"{label} raised")
+            blocks += _text_block(f"{out.get('ename', '')}: {out.get('evalue', '')}", "raised")
         elif kind in ("execute_result", "display_data"):
             name = result.image_names.get((index, k))
             if name is not None:
-                alt = _escape_md(f"Figure from {result.name}, cell {index + 1}")
+                alt = _escape_md(figure_alt(title, cell))
                 blocks.append(f"![{alt}]({_url(image_url_prefix + name)})")
             elif "text/plain" in out.get("data", {}):
                 blocks += _text_block(_joined(out["data"]["text/plain"]), label)
             # Other types (html, widgets) only on the full notebook page: never raw HTML in ours.
     return blocks
+
+
+def figure_alt(title_html: str, cell: NotebookNode) -> str:
+    """Alt text for a plot: the demo's title, and the plot's own title when the code sets one."""
+    title = re.sub(r"<[^>]+>", "", html.unescape(title_html)).strip()
+    named = [m.group(2) for m in re.finditer(r"(?:set_title|suptitle|plt\.title)\(\s*[rf]?([\"'])(.+?)\1", cell.source)]
+    text = f"Plot: {title}"
+    if named:
+        text += " (" + "; ".join(named[:3]) + ")"
+    return text
 
 
 def _text_block(text: str, label: str) -> list[str]:

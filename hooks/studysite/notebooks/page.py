@@ -1,0 +1,106 @@
+"""Rendered notebook pages (mkdocs-jupyter's HTML), made lighter and accessible after rendering.
+
+- mkdocs-jupyter inlines ≈ 590 KB of JupyterLab and Pygments CSS into every notebook page. The
+  stylesheets are cut out of the page and served once, as one shared file (SHARED_CSS), linked from
+  each page; the dark JupyterLab theme is added for Material's dark scheme.
+- Plots are inlined as base64 data: URIs; they point at the image files the build publishes anyway
+  (notebooks/img/, the files the demos use), so a page carries no image bytes.
+- nbconvert gives every plot the alt text "No description has been provided for this image"; each
+  plot gets one from its demo title (the markdown cell before its code cell) instead.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+SHARED_CSS = "assets/stylesheets/jupyter.css"
+_NO_ALT = "No description has been provided for this image"
+_WORDS = re.compile(r"\s+")
+
+
+class NotebookPages:
+    """Collects the stylesheets cut from notebook pages; writes them once, after the build."""
+
+    def __init__(self) -> None:
+        self.styles: list[str] = []  # in first-seen order, each once
+        self.image_names: list[str] = []  # published under notebooks/img/, named …-<sha256[:8]>.<ext>
+
+    def rewrite(self, html: str, *, page_url: str) -> str:
+        tree = LexborHTMLParser(html, is_fragment=True)
+        for style in tree.css("style"):
+            css = style.text(deep=True)
+            if css.strip() and css not in self.styles:
+                self.styles.append(css)
+            style.decompose()
+        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
+        for img in tree.css(".jp-OutputArea-output img"):
+            if img.attributes.get("alt") in (None, "", _NO_ALT):
+                img.attrs["alt"] = plot_alt(img)
+            name = self.published_image(img.attributes.get("src") or "")
+            if name:
+                img.attrs["src"] = f"{up}notebooks/img/{name}"
+                img.attrs["loading"] = "lazy"
+        return f'<link rel="stylesheet" href="{up}{SHARED_CSS}">\n' + tree.html
+
+    def published_image(self, src: str) -> str | None:
+        """The published file with the same bytes as this data: URI, if there is one."""
+        if not src.startswith("data:image/") or ";base64," not in src:
+            return None
+        try:
+            raw = base64.b64decode(src.split(";base64,", 1)[1], validate=False)
+        except (binascii.Error, ValueError):
+            return None
+        digest = hashlib.sha256(raw).hexdigest()[:8]
+        return next((n for n in self.image_names if n.rsplit(".", 1)[0].endswith(f"-{digest}")), None)
+
+    def write(self, site_dir: str | Path) -> Path | None:
+        if not self.styles:
+            return None
+        out = Path(site_dir) / SHARED_CSS
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(self.styles) + "\n" + dark_theme_css(), encoding="utf-8")
+        return out
+
+
+def plot_alt(img) -> str:
+    """'Plot: <title>' from the closest markdown cell above the plot's cell."""
+    cell = img
+    while cell is not None and not _is_cell(cell):
+        cell = cell.parent
+    while cell is not None and cell.parent is not None and _is_cell(cell.parent):
+        cell = cell.parent  # nbconvert nests the cell's own div in one more jp-Cell div
+    node = cell.prev if cell is not None else None
+    while node is not None:
+        classes = (node.attributes.get("class") or "").split() if node.tag != "-text" else []
+        if "jp-MarkdownCell" in classes:
+            block = node.css_first("h1, h2, h3, h4, h5, h6, p") or node
+            text = _WORDS.sub(" ", block.text(deep=True, separator=" ")).strip()
+            # headings carry a "¶" permalink; the title is the cell's first sentence
+            text = text.replace("¶", "").strip()
+            first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+            if first:
+                return f"Plot: {first[:200]}"
+        node = node.prev
+    return "Plot from this notebook"
+
+
+def _is_cell(node) -> bool:
+    return "jp-Cell" in (node.attributes.get("class") or "").split()
+
+
+def dark_theme_css() -> str:
+    """JupyterLab's dark theme variables, applied when Material's dark (slate) scheme is on."""
+    try:
+        import mkdocs_jupyter
+    except ImportError:  # pragma: no cover - mkdocs-jupyter is a requirement of the site
+        return ""
+    path = Path(mkdocs_jupyter.__file__).parent / "templates" / "mkdocs_html" / "assets" / "theme-dark.css"
+    if not path.exists():
+        return ""
+    css = path.read_text(encoding="utf-8")
+    return css.replace(".jupyter-wrapper", '[data-md-color-scheme="slate"] .jupyter-wrapper')
