@@ -248,6 +248,10 @@
     plan.insertBefore(overall, plan.firstChild);
 
     plan.querySelectorAll(".task-list-item input[type=checkbox]").forEach(function (box) {
+      // the drawn box has no text of its own: name it after the item it ticks off
+      var item = box.closest("li");
+      var text = item ? item.textContent.trim().replace(/\s+/g, " ") : "";
+      if (text) box.setAttribute("aria-label", "Done: " + text.slice(0, 120));
       box.disabled = false;
       box.removeAttribute("disabled");
       box.addEventListener("change", function () {

@@ -38,6 +38,8 @@ class NotebookPages:
                 self.styles.append(css)
             style.decompose()
         up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
+        for code in tree.css(".highlight-ipynb"):
+            code.attrs["tabindex"] = "0"  # it scrolls sideways: keyboard users must reach it
         for img in tree.css(".jp-OutputArea-output img"):
             if img.attributes.get("alt") in (None, "", _NO_ALT):
                 img.attrs["alt"] = plot_alt(img)
