@@ -117,7 +117,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
         parts += [
             '<div class="qa-summary" markdown>',
             "",
-            '<p class="qa-summary__label">Interview answer</p>',
+            '<p class="qa-summary__label" data-search-exclude>Interview answer</p>',
             "",
             q.summary.strip(),
             "",
@@ -154,7 +154,9 @@ def sources_markdown(q: Question) -> list[str]:
         summary = f"Corrected — the source said “{html_text(claim)}”"
     else:
         summary = "What the sources said"
-    out = [f'<details class="qa-sources" markdown>', f"<summary>{summary}</summary>", ""]
+    # data-search-exclude: the sources' wording and the reviewer's fix are not what a search should
+    # land on (they repeat the question's common words); the answer above is.
+    out = ['<details class="qa-sources" data-search-exclude markdown>', f"<summary>{summary}</summary>", ""]
     for c in q.corrections:
         out += [f'<p class="qa-claim"><strong>The source said:</strong> {html_text(c.claim)}</p>', "", c.why.strip(), ""]
     if shown_blocks:

@@ -142,7 +142,8 @@ class StudySite:
     def notebook_links(self, topic) -> str:
         used = sorted({d.notebook for q in topic.questions for d in q.demos})
         names = [Path(n).name for n in used]
-        return " · ".join(f"Notebook: [{n.removesuffix('.ipynb')}](../notebooks/{n})" for n in names)
+        titles = {r.name: nav_title(r.title, r.name) for r in (self.run.results if self.run else [])}
+        return " · ".join(f"Notebook: [{titles.get(n, n)}](../notebooks/{n})" for n in names)
 
     def add_files(self, files: Files, config) -> Files:
         self.execute_notebooks()
@@ -217,7 +218,7 @@ def nav_title(title: str, file_name: str) -> str:
     return short or file_name.removesuffix(".ipynb")
 
 
-NOT_SEARCHED = {"errata.md", "study-plan.md", "topics/index.md", "review.md", "quiz.md"}
+NOT_SEARCHED = {"errata.md", "study-plan.md", "topics/index.md", "notebooks/index.md", "review.md", "quiz.md"}
 NOT_SEARCHED_DIRS = ("review/", "quiz/")
 
 ANKI_FILE = "downloads/pytorch-interview.apkg"

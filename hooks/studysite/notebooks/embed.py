@@ -143,17 +143,19 @@ def figure_alt(title_html: str, cell: NotebookNode) -> str:
 def _text_block(text: str, label: str) -> list[str]:
     lines = _CONTROL.sub("", strip_ansi(text)).rstrip("\n").split("\n")
     lines = [ln if len(ln) <= MAX_LINE_CHARS else ln[: MAX_LINE_CHARS - 1] + "…" for ln in lines]
-    blocks = [_fence("\n".join(lines[:MAX_LINES]), "text", label)]
+    blocks = [_fence("\n".join(lines[:MAX_LINES]), "text", label, css_class="qa-output")]
     if len(lines) > MAX_LINES:
         blocks.append(f"*Output truncated: {len(lines) - MAX_LINES} more lines in the full notebook.*")
     return blocks
 
 
-def _fence(body: str, lang: str, title: str = "") -> str:
+def _fence(body: str, lang: str, title: str = "", *, css_class: str = "") -> str:
     """A fenced block no content can close: the fence is longer than any backtick run inside."""
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     title_attr = f' title="{_attr(title)}"' if title else ""
+    if css_class:  # {.lang .class title="…"}: the class lands on the block's <div>
+        return f"{fence}{{.{lang} .{css_class}{title_attr}}}\n{body.rstrip(chr(10))}\n{fence}"
     return f"{fence}{lang}{title_attr}\n{body.rstrip(chr(10))}\n{fence}"
 
 
