@@ -57,6 +57,9 @@ def built_site(tmp_path_factory) -> tuple[Path, str]:
     if os.environ.get("SITE_DIR"):
         return Path(os.environ["SITE_DIR"]), ""
     out = tmp_path_factory.mktemp("site")
-    result = run_mkdocs(REPO, "build", "--strict", "-d", str(out))
+    # Built as a deployment is (SITE_URL set): canonical links and a sitemap, which Material's instant
+    # navigation needs. Without SITE_URL the site has neither (tests/browser/test_pages.py checks that).
+    env = {"SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/"}
+    result = run_mkdocs(REPO, "build", "--strict", "-d", str(out), env=env)
     assert result.returncode == 0, result.stderr[-4000:]
     return out, result.stderr

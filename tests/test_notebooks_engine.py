@@ -211,8 +211,10 @@ def test_demo_markdown_links_images_and_is_excluded_from_search(two_clean_runs):
     assert "data:image" not in md and f"](../../assets/notebooks/{name})" in md
     assert "ax.plot([0, 1, 0.5])" in md and "data-search-exclude" in md
     assert "(../../notebooks/plots/)" in md and "(../../notebooks/plots.ipynb)" in md
-    assert "Prose between cells" not in md  # markdown cells stay in the full notebook
-    assert "Demo: Plotting &lt;demo&gt; (runs at build time)" in md
+    # the demo's first tagged cell is markdown: its first line is the demo's title
+    assert "<summary>Demo: Prose between cells</summary>" in md and "runs at build time" not in md
+    assert "![Plot: Prose between cells](" in md  # the plot's alt text comes from the title
+    assert "Code" not in md and '=== "' not in md  # code and output interleaved, no tabs
 
     from material.plugins.search.plugin import Parser
 
@@ -230,7 +232,7 @@ def test_output_cannot_escape_its_fence(two_clean_runs):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("</details>") == 1 and html.rstrip().endswith("</details>")
     assert re.search(r"KeyError: (&#39;|&#x27;|')demo", html)
-    assert "Download .ipynb</a>" in html  # the links after the tabs are still markdown, not code
+    assert "Download .ipynb</a>" in html  # the links after the cells are still markdown, not code
 
 
 def test_long_output_is_truncated(two_clean_runs):

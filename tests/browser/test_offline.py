@@ -35,6 +35,10 @@ def test_offline_copy_searches_and_self_tests_without_the_network(browser, offli
     # no Material shim from unpkg.com: ours (extra.polyfills) stands in for it
     html = topic.read_text(encoding="utf-8")
     assert "unpkg.com" not in html and "iframe-worker.js" in html
+    # built without SITE_URL / REPO_URL: no canonical URL or sitemap entry naming a local address,
+    # no repository link
+    assert 'rel="canonical"' not in html and "md-source" not in html
+    assert "<loc>" not in (offline_site / "sitemap.xml").read_text(encoding="utf-8")
 
     page.locator(".md-search__input").click()
     page.keyboard.type("max pooling")
@@ -43,6 +47,9 @@ def test_offline_copy_searches_and_self_tests_without_the_network(browser, offli
     page.keyboard.press("Escape")
     page.locator(".study-toolbar__toggle").click()
     assert page.eval_on_selector_all(".qa-answer", "els => els.every(e => e.offsetParent === null)")
+    # formulas are rendered from the copy's own KaTeX (script and fonts next to the pages)
+    page.goto((offline_site / "topics" / "cnn.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".arithmatex .katex", state="attached")
     ctx.close()
     assert not remote, f"requests off the file system: {remote}"
     assert not errors, errors

@@ -21,6 +21,48 @@ QUERIES = {
     "max pooling": ("max-pooling", set()),
     "vanishing gradient": ("exploding-vanishing-gradient", set()),
     "type II error": ("difference-between-type-i-type-ii-error", set()),
+    # typed the way candidates type them: lower case, short, a rare word next to a common one
+    # ("padding same": every CNN answer says "padding"; the question that also says "same" comes first)
+    "padding same": ("difference-between-valid-same-padding-cnn", {"padding"}),
+    "dropout at inference": ("train-eval-mode", {"no-grad"}),
+    "leaf tensor grad": ("requires-grad", set()),
+    "LSTM vanishing": ("lstm-solve-vanishing-gradient-challenge", set()),
+    "gru vs lstm": ("why-gru-faster-compared-lstm", set()),
+    "batch norm rnn": ("implement-batch-normalization-rnn", set()),
+    "weights zero init": ("train-neural-network-model-initializing-all-weight-0", set()),
+    "biases 0": ("train-neural-network-model-initializing-all-bias-0", set()),
+    "10gb dataset 4gb ram": ("want-train-deep-learning-model-10gb-dataset-but-c005", set()),
+    "multi label vs multi class": ("differentiate-between-multi-class-multi-label-classification-problem", set()),
+    "gradient clipping": ("gradient-clipping", set()),
+    "3x3 kernels": ("advantage-using-small-kernel-like-3x3-than-using-7d01", set()),
+    "imbalanced dataset": ("bring-balance-force-when-handling-imbalanced-dataset", set()),
+    "translation invariant cnn": ("convolutional-neural-network-translation-invariant", set()),
+    "entropy information gain": ("difference-between-entropy-information-gain", set()),
+    "cluster sampling": ("cluster-sampling", set()),
+    "save model state_dict": ("save-load-model", set()),
+    "model.eval": ("train-eval-mode", set()),
+    "no_grad": ("no-grad", set()),
+    "softmax": ("softmax-activation-function", set()),
+    "perceptron xor": ("perceptron", set()),
+    "conv1d conv2d": ("difference-between-conv1d-conv2d-conv3d", set()),
+    "7x7 filter 5x5 input": ("cnn-if-input-size-5-x-5-filter-cf04", set()),
+    "stride": ("stride", set()),
+    "cifar 100": ("difference-between-cifar-10-cifar-100-dataset", set()),
+    "mnist": ("mnist-dataset", set()),
+    "pytorch vs tensorflow": ("difference-between-pytorch-tensorflow", set()),
+    "install pytorch conda": ("command-install-pytorch-window-using-conda-pip", set()),
+    "check gpu usage": ("check-gpu-usage", set()),
+    "move model to gpu": ("device-handling", set()),
+    "training loop steps": ("training-loop", set()),
+    "bias variance tradeoff": ("differentiate-between-bias-variance-respect-deep-learning-model-843d", set()),
+    "without backpropagation": ("train-neural-network-without-using-backpropagation-if-yes-8bbd", set()),
+    "multi-task learning": ("when-multi-task-learning-usually-preferred", set()),
+    "anaconda miniconda": ("difference-between-anaconda-miniconda", set()),
+    "exploding gradients": ("exploding-vanishing-gradient", set()),
+    "autograd.Variable": ("variable-autograd-variable", set()),
+    "dnn vs cnn": ("difference-between-dnn-cnn", set()),
+    "adam momentum": ("adam-optimizer-minute", set()),
+    "sigmoid": ("why-prefer-sigmoid-activation-function-rather-than-other-85c4", {"activation-function"}),
 }
 
 @pytest.fixture(scope="module")
@@ -50,3 +92,39 @@ def test_first_result_is_the_question(search_page, site, query):
     first = next(h for h in hrefs if h.split("#", 1)[-1] == anchors[0] and "#" in h)
     topic_page = site.question(anchors[0])["url"].split("#")[0]
     assert first.split("?")[0].split("#")[0] == site.url(topic_page), first
+
+
+def test_pages_that_only_list_questions_are_not_searched(site):
+    """Errata, study plan and the lists of topics and notebooks would outrank the questions they list."""
+    import json
+
+    docs = json.loads((site.dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    pages = {d["location"].split("#")[0] for d in docs}
+    for excluded in ("errata/", "study-plan/", "topics/", "notebooks/", "review/", "quiz/"):
+        assert excluded not in pages, excluded
+    questions = [d for d in docs if "#" in d["location"]]
+    assert len(questions) >= len(site.questions) * 0.9
+
+
+def test_result_previews_are_the_interview_answer_in_a_few_lines(search_page, site):
+    hrefs = search(search_page, "padding same")
+    assert hrefs
+    preview = search_page.evaluate(
+        """() => { const a = document.querySelector('.md-search-result__link[href*="#"] article');
+                   const shown = [...a.children].filter(c => c.getClientRects().length && c.tagName !== 'H2'
+                                                          && !c.classList.contains('md-search-result__icon')
+                                                          && !c.classList.contains('md-search-result__terms'));
+                   const lh = parseFloat(getComputedStyle(a).lineHeight) || 16;
+                   return { blocks: shown.length, height: shown.reduce((h, c) => h + c.getBoundingClientRect().height, 0),
+                            text: shown.map(c => c.textContent).join(' '), lh }; }"""
+    )
+    assert preview["blocks"] == 1, preview
+    assert preview["height"] <= 3.5 * preview["lh"] + 4, preview
+    assert "Interview answer" not in preview["text"]
+    # the first result is the valid/same padding question; its preview starts like its interview answer
+    from selectolax.lexbor import LexborHTMLParser
+
+    card = LexborHTMLParser((site.dir / "topics" / "cnn" / "index.html").read_text(encoding="utf-8"))
+    summary = card.css_first('.qa-answer[data-qid="difference-between-valid-same-padding-cnn"] .qa-summary > p:not(.qa-summary__label)')
+    words = lambda text: " ".join(text.split())[:40]  # noqa: E731
+    assert words(preview["text"]) == words(summary.text()), (preview["text"][:80], summary.text()[:80])

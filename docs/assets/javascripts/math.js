@@ -32,6 +32,7 @@
     if (!nodes.length || !base) return;
     loadKatex().then(function (katex) {
       nodes.forEach(function (node) {
+        if (node.hasAttribute("data-math-done")) return; // rendered by an earlier call
         var tex = node.textContent.trim();
         var display = node.tagName === "DIV" || /^\\\[/.test(tex);
         tex = tex.replace(/^\\[(\[]|\\[)\]]$/g, "");
@@ -43,6 +44,8 @@
     }, function () { /* KaTeX missing: the TeX source stays readable */ });
   }
 
+  // document$ emits on every page view (instant navigation); in the offline copy (file://) it may
+  // have emitted before this script subscribed, so render once on load as well (render is idempotent).
   if (window.document$) document$.subscribe(render);
-  else window.addEventListener("load", render);
+  window.addEventListener("load", render);
 })();

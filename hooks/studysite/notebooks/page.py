@@ -5,6 +5,7 @@
   each page; the dark JupyterLab theme is added for Material's dark scheme.
 - Plots are inlined as base64 data: URIs; they point at the image files the build publishes anyway
   (notebooks/img/, the files the demos use), so a page carries no image bytes.
+- Cell tags (q:<id>, the demo convention) are build metadata: their chips are dropped.
 - nbconvert gives every plot the alt text "No description has been provided for this image"; each
   plot gets one from its demo title (the markdown cell before its code cell) instead.
 """
@@ -38,6 +39,8 @@ class NotebookPages:
                 self.styles.append(css)
             style.decompose()
         up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
+        for toolbar in tree.css(".celltoolbar"):
+            toolbar.decompose()  # cell tags ("q:padding") as chips: build metadata, not for readers
         for code in tree.css(".highlight-ipynb"):
             code.attrs["tabindex"] = "0"  # it scrolls sideways: keyboard users must reach it
         for img in tree.css(".jp-OutputArea-output img"):
