@@ -72,8 +72,9 @@ def test_corrections_show_on_pages_and_errata(built_site):
     for q in corrected:
         page = (site / q["url"].split("#")[0] / "index.html").read_text(encoding="utf-8")
         section = page.split(f' id="{q["id"]}"', 1)[1].split('class="qa-q"', 1)[0]
-        assert "admonition warning" in section and "The source said:" in section, q["id"]
-        assert 'class="qa-corrected"' in section
+        # one quiet, collapsed line that opens to the source's words and the fix
+        assert '<details class="qa-sources">' in section and "The source said:" in section, q["id"]
+        assert "<summary>Corrected — the source said “" in section, q["id"]
         assert f'q/{q["id"]}/' in errata, q["id"]
     # the original text stays one click away
     assert "What the sources said" in (site / "topics" / "cnn" / "index.html").read_text(encoding="utf-8")
