@@ -1,0 +1,64 @@
+"""Every ```python block in the curated answers (sources/overlay/*.md) runs.
+
+The blocks of one file run in order in one fresh namespace (a later block may use what an earlier one
+defined), so an edit cannot ship code that fails. A failure names the file and the block's first line.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import traceback
+from pathlib import Path
+
+import pytest
+import torch
+from markdown_it import MarkdownIt
+
+from conftest import REPO
+from studysite import overlay
+
+OVERLAY_DIR = REPO / "sources" / "overlay"
+_MD = MarkdownIt("commonmark")
+
+
+def python_blocks(path: Path) -> list[tuple[int, str]]:
+    """(1-based line in the file, code) for each fenced python block of the answer body."""
+    text = path.read_text(encoding="utf-8")
+    _, body = overlay.parse(path, path.name)
+    offset = text[: len(text) - len(body)].count("\n")  # lines before the body (front matter)
+    return [
+        (offset + tok.map[0] + 2, tok.content)  # map[0] is the fence line; code starts one below
+        for tok in _MD.parse(body)
+        if tok.type == "fence" and tok.info.split()[:1] == ["python"]
+    ]
+
+
+FILES = [p for p in overlay.overlay_files(OVERLAY_DIR) if python_blocks(p)]
+
+
+def test_the_collector_finds_the_blocks():
+    # Guards against a collector that silently finds nothing (and so tests nothing).
+    assert len(FILES) >= 40
+    blocks = python_blocks(OVERLAY_DIR / "adam-optimizer-minute.md")
+    assert blocks and "torch.optim.Adam" in blocks[0][1]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_overlay_python_blocks_run(path: Path):
+    rel = path.relative_to(REPO).as_posix()
+    namespace: dict = {"__name__": f"overlay_{path.stem.replace('-', '_')}"}
+    torch.manual_seed(0)
+    default_dtype = torch.get_default_dtype()
+    try:
+        for line, code in python_blocks(path):
+            # Padding puts every traceback line at its real line in the .md file.
+            compiled = compile("\n" * (line - 1) + code, rel, "exec")
+            out = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                    exec(compiled, namespace)
+            except BaseException as e:  # SystemExit too: a block must not end the run
+                where = "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))
+                pytest.fail(f"{rel}:{line}: the python block starting here raised\n{where}", pytrace=False)
+    finally:
+        torch.set_default_dtype(default_dtype)
