@@ -62,3 +62,39 @@ def test_overlay_python_blocks_run(path: Path):
                 pytest.fail(f"{rel}:{line}: the python block starting here raised\n{where}", pytrace=False)
     finally:
         torch.set_default_dtype(default_dtype)
+
+
+# --- the questions the site added for current interviews each carry their own executed demo -----------
+
+import json  # noqa: E402
+
+import nbformat  # noqa: E402
+
+
+def _added_with_level() -> list[str]:
+    ids = []
+    for path in overlay.overlay_files(OVERLAY_DIR):
+        meta, _ = overlay.parse(path, path.name)
+        if meta.get("added") and meta.get("level"):
+            ids.append(str(meta.get("id") or path.stem))
+    return ids
+
+
+def test_each_added_question_has_its_own_demo_starting_with_a_title(built_site):
+    added = _added_with_level()
+    assert len(added) >= 19
+    site, _ = built_site
+    manifest = {q["id"]: q for q in json.loads((site / "questions.json").read_text(encoding="utf-8"))["questions"]}
+    for qid in added:
+        demos = manifest[qid]["demos"]
+        assert demos, f"{qid}: no executed demo"
+        for demo in demos:
+            nb = nbformat.read(REPO / demo["notebook"], as_version=4)
+            cells = [nb.cells[i] for i in demo["cells"]]
+            assert cells[0].cell_type == "markdown" and cells[0].source.strip(), f"{qid}: demo must open with its title"
+            assert any(c.cell_type == "code" and "assert" in c.source for c in cells), f"{qid}: demo asserts nothing"
+            for c in cells:
+                assert [t for t in c.metadata.get("tags", []) if t.startswith("q:")] == [f"q:{qid}"]
+        page = (site / manifest[qid]["url"].split("#")[0] / "index.html").read_text(encoding="utf-8")
+        card = page.split(f' id="{qid}"', 1)[1].split('class="qa-q"', 1)[0]
+        assert "qa-demo" in card and "Output" in card, f"{qid}: demo not shown under the question"
