@@ -41,10 +41,13 @@ def permalink_url(qid: str, *, directory_urls: bool) -> str:
     return f"q/{qid}/" if directory_urls else f"q/{qid}/index.html"
 
 
-def study_data(topics: list[Topic], *, directory_urls: bool) -> dict:
-    """What review.js knows about the site: topics in page order, questions in plan-independent site
-    order, levels, aliases (old ID → survivor) and the scheduler settings."""
+def study_data(topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None) -> dict:
+    """What review.js knows about the site: topics in page order, questions in study-plan order (new
+    cards are introduced in it), levels, aliases (old ID → survivor) and the scheduler settings."""
     questions = [q for t in topics for q in t.questions]
+    if order:
+        rank = {qid: i for i, qid in enumerate(order)}
+        questions.sort(key=lambda q: rank.get(q.id, len(rank)))  # stable: site order for the rest
     return {
         "version": 1,
         "levels": list(LEVELS),
@@ -68,8 +71,8 @@ def study_data(topics: list[Topic], *, directory_urls: bool) -> dict:
     }
 
 
-def study_data_js(topics: list[Topic], *, directory_urls: bool) -> str:
-    data = json.dumps(study_data(topics, directory_urls=directory_urls), ensure_ascii=False, sort_keys=True)
+def study_data_js(topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None) -> str:
+    data = json.dumps(study_data(topics, directory_urls=directory_urls, order=order), ensure_ascii=False, sort_keys=True)
     # Titles are scraped text: "<" is escaped so no "</script>" or comment opener survives, even if
     # someone inlines this file one day. The script only ever assigns titles with textContent.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -183,12 +186,13 @@ def quiz_markdown(topics: list[Topic]) -> str:
     return "\n".join(lines + _deck(topics))
 
 
-def pages(topics: list[Topic], *, directory_urls: bool) -> dict[str, str]:
-    """src_uri → content for the review page, the quiz page and the script data."""
+def pages(topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None) -> dict[str, str]:
+    """src_uri → content for the review page, the quiz page and the script data (questions in `order`,
+    the study plan's, when given)."""
     return {
         REVIEW_PAGE: review_markdown(topics),
         QUIZ_PAGE: quiz_markdown(topics),
-        DATA_FILE: study_data_js(topics, directory_urls=directory_urls),
+        DATA_FILE: study_data_js(topics, directory_urls=directory_urls, order=order),
     }
 
 

@@ -129,7 +129,8 @@ class StudySite:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
             self.problem(e)
-        pages.update(review.pages(c.topics, directory_urls=self.directory_urls))
+        order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
+        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
         pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())

@@ -37,6 +37,21 @@ def notebook_topics(content) -> dict[str, str]:
     return {nb: c.most_common(1)[0][0] for nb, c in votes.items()}
 
 
+def question_order(path: Path, content) -> list[str]:
+    """Question IDs in plan order (curated days, then the rest by topic): the order new cards are
+    introduced on the review page, so reviewing day by day follows the plan."""
+    plan = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+    by_id = content.index()
+    order: list[str] = []
+    for day in plan.get("days", []):
+        for qid in day.get("questions", []):
+            q = by_id.get(qid)
+            if q is not None and q.id not in order:
+                order.append(q.id)
+    seen = set(order)
+    return order + [q.id for t in content.topics for q in t.questions if q.id not in seen]
+
+
 def render(path: Path, rel: str, content) -> str:
     plan = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     by_id = content.index()
