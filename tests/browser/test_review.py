@@ -347,3 +347,43 @@ def test_review_quiz_and_progress_screenshots(browser, site, shots_dir, width, s
     ctx.close()
     assert not errors
     assert all(w <= VIEWPORTS[width]["width"] for w in wide.values()), wide
+
+
+# The parts of each page this feature draws (the rest of the page is the theme's and issue-wide axe
+# checks cover it).
+OURS = {"include": [".rv-app", ".rv-topics-progress", ".rv-topic-progress", ".rv-status", ".rv-rate-slot"]}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_review_quiz_and_progress_widgets_pass_axe(browser, site, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    ctx = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    page = ctx.new_page()
+    ids = topic_ids(site)
+    open_topic_in_self_test(page, site)
+    for qid, rating in zip(ids[:2], ["good", "again"]):
+        rate_on_topic_page(page, qid, rating)
+    found = {}
+
+    def check(name):
+        page.wait_for_timeout(100)
+        violations = [v for v in axe.run(page, context=OURS).response["violations"] if v["impact"] in ("serious", "critical")]
+        found[name] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+    check("topic page, rated and revealed")
+    page.goto(site.url("topics/"), wait_until="networkidle")
+    check("topics index")
+    page.goto(site.url("review/"), wait_until="networkidle")
+    page.keyboard.press("Space")
+    page.locator(".rv-queue > summary").click()
+    check("review, answer shown, queue open")
+    page.goto(site.url("quiz/"), wait_until="networkidle")
+    check("quiz setup")
+    page.locator("select[name=seconds]").select_option("60")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.keyboard.press("Space")
+    check("quiz card")
+    ctx.close()
+    assert not any(found.values()), found

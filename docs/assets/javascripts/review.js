@@ -766,7 +766,7 @@
     var info = state.info;
     var reviews = state.queue.filter(function (id) { return store.cards[id] && store.cards[id].card; }).length;
     box.appendChild(el("summary", null, "Queue: " + plural(state.queue.length, "card") + " (" + reviews + " due, " +
-      (state.queue.length - reviews) + " new" + (info.newTotal > info.newShown ? " of " + info.newTotal + " not yet started" : "") + ")"));
+      (state.queue.length - reviews) + " new" + (info.newTotal > info.newShown ? "; " + info.newTotal + " not started yet" : "") + ")"));
     var list = el("ol", { "class": "rv-queue__list" });
     state.queue.forEach(function (id, i) {
       var q = BY_ID[id];
