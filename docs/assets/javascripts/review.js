@@ -794,6 +794,17 @@
   function checkboxes(legend, name, options) {
     var set = el("fieldset", { "class": "rv-checks" });
     set.appendChild(el("legend", null, legend));
+    if (options.length > 3) {
+      var bulk = el("div", { "class": "rv-checks__bulk" });
+      [["Select all", true], ["Clear all", false]].forEach(function (b) {
+        var button = el("button", { type: "button", "class": "rv-btn", "aria-label": b[0] + " " + legend.toLowerCase() }, b[0]);
+        button.addEventListener("click", function () {
+          set.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = b[1]; });
+        });
+        bulk.appendChild(button);
+      });
+      set.appendChild(bulk);
+    }
     options.forEach(function (o) {
       var label = el("label", { "class": "rv-check" });
       var box = el("input", { type: "checkbox", name: name, value: o[0] });
