@@ -122,7 +122,7 @@ def reading_list(study_links: list[dict]) -> list[str]:
         "",
     ]
     for link in study_links:
-        status = f" *(notes: {md_escape(link['status'])})*" if link["status"] else ""
+        status = f" *({md_escape(link['status'])})*" if link["status"] else ""
         url = link["url"].replace(")", "%29").replace(" ", "%20")
         label = md_escape(url.split("://", 1)[-1].split("?")[0].rstrip("/"))
         lines.append(f"- [{label}]({url}){status}")
