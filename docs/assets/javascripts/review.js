@@ -816,6 +816,8 @@
     return set;
   }
 
+  var stopQuizTimer = null; // a running quiz timer, stopped when instant navigation leaves the page
+
   function initQuiz(app) {
     var state = { ids: [], pos: 0, results: {}, active: false, timer: null, deadline: 0 };
     app.textContent = "";
@@ -878,6 +880,7 @@
     });
 
     function stopTimer() { if (state.timer) { clearInterval(state.timer); state.timer = null; } }
+    stopQuizTimer = stopTimer;
 
     function tick() {
       var left = Math.max(0, Math.ceil((state.deadline - Date.now()) / 1000));
@@ -1031,6 +1034,7 @@
   /* ------------------------------------- wiring ------------------------------------- */
 
   function onPage() {
+    if (stopQuizTimer) stopQuizTimer();
     initTopicPage();
     initTopicsIndex();
     initPlan();
