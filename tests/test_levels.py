@@ -157,3 +157,17 @@ def test_a_notebook_no_day_names_is_placed_under_the_topic_of_its_demos(content,
     section = md.split("## Then: Convolutional neural networks", 1)[1].split("## ", 1)[0]
     assert "](notebooks/cnn.ipynb)" in section
     assert "## Then: more notebooks" in md and "](notebooks/spare.ipynb)" in md.split("## Then: more notebooks", 1)[1]
+
+
+def test_the_vendored_scheduler_is_the_pinned_version_with_its_licence():
+    vendor = REPO / "docs" / "assets" / "vendor" / "ts-fsrs"
+    pin = (vendor / "VERSION").read_text(encoding="utf-8").splitlines()[0]
+    assert re.fullmatch(r"ts-fsrs@\d+\.\d+\.\d+", pin)
+    umd = (vendor / "index.umd.js").read_text(encoding="utf-8")
+    assert f'const version="{pin.split("@")[1]}"' in umd and "using FSRS-6" in umd
+    assert "sourceMappingURL" not in umd  # no request for a map file the site does not serve
+    assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
+    scripts = config["extra_javascript"]
+    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/review.js")
+    assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/review.js")

@@ -180,6 +180,15 @@ def test_export_clear_import_restores_progress(page, site, tmp_path):
     page.evaluate("t => studyReview.importJson(t)", path.read_text(encoding="utf-8"))
     after = stored(page)
     assert after[first]["known"] is True and after[second] == before[second]
+
+    # a damaged or foreign file changes nothing and says why
+    bad = {**exported, "cards": {second: {"card": {"due": "soon", "state": 9}}, first: "x"}}
+    assert "2 unreadable entries skipped" in page.evaluate("t => studyReview.importJson(t)", json.dumps(bad))
+    assert stored(page) == after
+    page.locator("input[data-action=import]").set_input_files(
+        files=[{"name": "notes.json", "mimeType": "application/json", "buffer": b'{"cards": []}'}])
+    page.wait_for_function("() => /Not imported/.test(document.querySelector('.rv-data .rv-message').textContent)")
+    assert stored(page) == after
     no_trouble(page, site)
 
 

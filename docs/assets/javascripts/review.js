@@ -105,9 +105,20 @@
 
   function emptyStore() { return { version: 1, cards: {} }; }
 
+  function isNumber(v) { return typeof v === "number" && isFinite(v); }
+
+  // An entry the scheduler can take: anything else (a hand-edited or foreign file) is left out rather
+  // than crashing a page later.
   function validEntry(entry) {
-    return entry && typeof entry === "object" && (entry.card === null || entry.card === undefined ||
-      (typeof entry.card === "object" && typeof entry.card.due === "string"));
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) return false;
+    if (entry.log !== undefined && !Array.isArray(entry.log)) return false;
+    if (entry.updated !== undefined && isNaN(Date.parse(entry.updated))) return false;
+    var c = entry.card;
+    if (c === null || c === undefined) return true;
+    return typeof c === "object" && typeof c.due === "string" && !isNaN(Date.parse(c.due)) &&
+      (c.last_review === undefined || c.last_review === null || !isNaN(Date.parse(c.last_review))) &&
+      [c.stability, c.difficulty, c.reps, c.lapses, c.scheduled_days, c.learning_steps].every(isNumber) &&
+      [0, 1, 2, 3].indexOf(c.state) >= 0;
   }
 
   // Newer of two entries for one question: the later `updated` wins (ties keep `a`).
