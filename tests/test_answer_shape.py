@@ -107,7 +107,8 @@ def test_unknown_follow_up_is_an_error_naming_the_file(tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^follow_ups: .*$", "follow_ups: [padding, no-such-question]", text, flags=re.M), encoding="utf-8")
     (err,) = build_content(project).fatal
-    assert str(err).startswith("sources/overlay/stride.md:1: follow_ups name ['no-such-question']")
+    line = next(n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ln.startswith("follow_ups:"))
+    assert str(err).startswith(f"sources/overlay/stride.md:{line}: follow_ups name ['no-such-question']")
 
 
 def test_follow_ups_are_rendered_under_the_interview_answer(built_site):
