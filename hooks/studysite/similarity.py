@@ -1,0 +1,279 @@
+"""Which questions ask the same thing: meaning-bearing terms, a domain glossary, and blocked comparison.
+
+A title is reduced to its *terms*: lower-cased words (identifiers such as ``torch.nn.functional`` kept
+whole), stop phrases removed ("in one minute", "and when is it used"), wordings of one idea replaced by
+one canonical term (glossary synonyms: "convolutional neural network" → ``cnn``), filler dropped, the rest
+stemmed (Snowball). Word order is ignored. The glossary (sources/glossary.yaml) is data a person edits.
+
+Two questions are then compared by TF-IDF cosine (scikit-learn) of their title terms and of their
+answers' terms. Candidate pairs come from blocking: questions are only compared when they share a term
+that is rare in the collection (an inverted index over terms used by at most ``BLOCK_DF`` questions),
+and each question keeps its ``TOP_K`` best partners, so the work grows linearly with the number of
+questions, never with its square.
+
+Every compared pair ends as one of three outcomes:
+
+* ``merge`` — confident: the titles carry the same terms, or nearly so with answers about the same
+  things, and no contrasting term tells them apart;
+* ``candidate`` — a person should decide (sources/duplicates.yaml): close, but a contrast set
+  (max/average/sum, weights/biases, …) separates them, or the evidence is weaker;
+* ``distinct``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import snowballstemmer
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .model import SourceError
+
+TOKEN = re.compile(r"[a-z0-9]+(?:[._][a-z0-9]+)*")
+_QUOTES = re.compile(r"[‘’`´]")
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Blocking and decision thresholds, measured on tests/data/dedup-pairs.yaml (bench/bench_dedup.py).
+BLOCK_DF = 64  # a term shared by more questions than this is too common to block on
+TOP_K = 8  # partners scored per question
+MERGE_TITLE = 0.72  # titles this close (TF-IDF cosine of terms) …
+MERGE_ANSWER = 0.25  # … with answers at least this close merge automatically
+CANDIDATE = 0.45  # combined score from which a pair is shown to a person
+CONTAINED = 0.35  # … or from which it is shown when one title's terms are all in the other's
+
+
+SECTIONS = {"synonyms", "stop_phrases", "filler", "contrasts", "aspects"}
+
+
+def tokens(text: str) -> list[str]:
+    t = _QUOTES.sub("'", text.lower()).replace("'s ", " ").replace("()", "")
+    return TOKEN.findall(t)
+
+
+@dataclass
+class Glossary:
+    """Synonyms, stop phrases, filler words and contrast sets (sources/glossary.yaml)."""
+
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # stemmed wording → terms
+    stop_phrases: list[tuple[str, ...]] = field(default_factory=list)  # raw words
+    filler: frozenset[str] = frozenset()  # raw words
+    contrasts: list[list[tuple[str, ...]]] = field(default_factory=list)  # sets of members (term tuples)
+    aspects: frozenset[str] = frozenset()  # terms that say what is asked about a subject ("why", "implement")
+    protected: frozenset[str] = frozenset()  # terms never dropped as filler (contrast and aspect members)
+    max_phrase: int = 1
+
+    @classmethod
+    def load(cls, path: Path, rel: str) -> "Glossary":
+        if not path.exists():
+            return cls()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            raise SourceError(rel, mark.line + 1 if mark else None, f"not valid YAML: {e}") from e
+        if not isinstance(data, dict):
+            raise SourceError(rel, 1, "expected a mapping with synonyms, stop_phrases, filler and contrasts")
+        unknown = set(data) - SECTIONS
+        if unknown:
+            raise SourceError(rel, None, f"unknown section(s) {sorted(unknown)}: expected {', '.join(sorted(SECTIONS))}")
+        return cls.from_data(data, rel)
+
+    @classmethod
+    def from_data(cls, data: dict, rel: str = "glossary") -> "Glossary":
+        g = cls()
+        for canonical, variants in (data.get("synonyms") or {}).items():
+            if not isinstance(variants, list):
+                raise SourceError(rel, None, f"synonyms.{canonical}: expected a list of wordings")
+            words = tokens(str(canonical))
+            # one word is a term as written; several stand for those words (stemmed like any title)
+            terms = tuple(words) if len(words) == 1 else tuple(_stem(w) for w in words)
+            for v in [str(canonical), *map(str, variants)]:
+                g.synonyms[_key(tokens(v))] = terms
+        g.stop_phrases = sorted((tuple(tokens(str(p))) for p in data.get("stop_phrases") or []), key=len, reverse=True)
+        g.filler = frozenset(w for f in data.get("filler") or [] for w in tokens(str(f)))
+        g.max_phrase = max([len(k) for k in g.synonyms] + [1])
+        aspects = []
+        for section in ("contrasts", "aspects"):
+            for group in data.get(section) or []:
+                if not isinstance(group, list) or not group:
+                    raise SourceError(rel, None, f"{section}: expected lists of terms, got {group!r}")
+                members = [tuple(g._canonical(tokens(str(m)), keep_filler=True)) for m in group]
+                g.contrasts.append(members)
+                if section == "aspects":
+                    aspects += [t for m in members for t in m]
+        g.aspects = frozenset(aspects)
+        g.protected = frozenset(m[0] for group in g.contrasts for m in group if len(m) == 1)
+        return g
+
+    def terms(self, title: str) -> list[str]:
+        """The title's meaning-bearing terms (in order; compared as a set)."""
+        return self._canonical(_drop_stop_phrases(tokens(title), self.stop_phrases))
+
+    def _canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
+        """Synonyms (longest first) to their canonical terms; filler out; the rest stemmed."""
+        out, i = [], 0
+        while i < len(words):
+            for n in range(min(self.max_phrase, len(words) - i), 0, -1):
+                chunk = words[i : i + n]
+                found = self.synonyms.get(_key(chunk))
+                if found is None and n == 1 and len(chunk[0]) > 3 and chunk[0].endswith("s"):
+                    found = self.synonyms.get(_key([chunk[0][:-1]]))  # plural of a one-word entry: "cnns"
+                if found is not None:
+                    out.extend(found)
+                    i += n
+                    break
+            else:
+                stem = _stem(words[i])
+                if keep_filler or words[i] not in self.filler or stem in self.protected:
+                    out.append(stem)
+                i += 1
+        return out
+
+    def contrast(self, a: list[str], b: list[str]) -> tuple[str, ...] | None:
+        """The first contrast set the two term lists differ in (one has a member the other lacks)."""
+        sa, sb = set(a), set(b)
+        for group in self.contrasts:
+            ha = {m for m in group if set(m) <= sa}
+            hb = {m for m in group if set(m) <= sb}
+            if ha != hb:
+                return tuple(sorted(" ".join(m) for m in ha ^ hb))
+        return None
+
+
+def _key(words: list[str]) -> tuple[str, ...]:
+    """How a wording is looked up: one word as written (so "transformer" is not "transformative"),
+    several words by their stems (so "vanishing gradients" is "vanishing gradient")."""
+    return tuple(words) if len(words) == 1 else tuple(_stem(w) for w in words)
+
+
+def _stem(word: str) -> str:
+    if "." in word or "_" in word or word.isdigit():
+        return word
+    return _STEMMER.stemWord(word)
+
+
+def _drop_stop_phrases(words: list[str], phrases: list[tuple[str, ...]]) -> list[str]:
+    if not phrases:
+        return words
+    starts = defaultdict(list)
+    for p in phrases:
+        starts[p[0]].append(p)
+    out, i = [], 0
+    while i < len(words):
+        for p in starts.get(words[i], ()):
+            if tuple(words[i : i + len(p)]) == p:
+                i += len(p)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    score: float  # combined evidence in [0, 1]
+    title: float  # TF-IDF cosine of title terms
+    answer: float  # TF-IDF cosine of answer terms
+    outcome: str  # "merge" | "candidate" | "distinct"
+    why: str  # one line for people: what decided it
+
+
+@dataclass
+class Comparison:
+    pairs: list[Pair]  # every scored pair that is not distinct
+    comparisons: int  # pairs scored (each at most once)
+
+
+def _vectorize(docs: list[list[str]]):
+    vec = TfidfVectorizer(analyzer=lambda d: d, binary=True, norm="l2", sublinear_tf=True)
+    if not any(docs):
+        return None
+    return vec.fit_transform(docs)
+
+
+def _cosine(m, i: int, j: int) -> float:
+    if m is None:
+        return 0.0
+    return float(m[i].multiply(m[j]).sum())
+
+
+def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclude=None) -> Comparison:
+    """Score likely duplicate pairs among the questions (by index) without an all-pairs loop.
+
+    exclude(i, j) → True skips a pair (e.g. copies already grouped).
+    """
+    n = len(titles)
+    terms = [glossary.terms(t) for t in titles]
+    answer_terms = [_answer_terms(a, glossary) for a in answers]
+    tv = _vectorize([list(dict.fromkeys(t)) for t in terms])
+    av = _vectorize(answer_terms)
+    if tv is not None:
+        tv = normalize(tv.tocsr())
+    if av is not None:
+        av = normalize(av.tocsr())
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, ts in enumerate(terms):
+        for t in set(ts):
+            postings[t].append(i)
+    idf = {t: math.log((1 + n) / (1 + len(p))) + 1 for t, p in postings.items()}
+
+    seen: set[tuple[int, int]] = set()
+    pairs: list[Pair] = []
+    for i in range(n):
+        shared: dict[int, float] = defaultdict(float)
+        for t in set(terms[i]):
+            p = postings[t]
+            if len(p) > BLOCK_DF:
+                continue
+            for j in p:
+                if j != i:
+                    shared[j] += idf[t]
+        best = sorted(shared, key=lambda j: (-shared[j], j))[:TOP_K]
+        for j in best:
+            key = (min(i, j), max(i, j))
+            if key in seen or (exclude is not None and exclude(*key)):
+                continue
+            seen.add(key)
+            pair = _decide(key[0], key[1], terms, tv, av, glossary)
+            if pair.outcome != "distinct":
+                pairs.append(pair)
+    return Comparison(pairs, len(seen))
+
+
+def _answer_terms(text: str, glossary: Glossary) -> list[str]:
+    return glossary._canonical(tokens(text))
+
+
+def _decide(i: int, j: int, terms, tv, av, glossary: Glossary) -> Pair:
+    title = _cosine(tv, i, j)
+    answer = _cosine(av, i, j)
+    score = round(0.75 * title + 0.25 * answer, 3)
+    sa, sb = set(terms[i]), set(terms[j])
+    same_terms = bool(sa) and sa == sb
+    # one title's terms all in the other's ("What is dropout?" / "… and how does it help?"): a person decides
+    contained = bool(sa) and bool(sb) and (sa <= sb or sb <= sa) and score >= CONTAINED
+    contrast = glossary.contrast(terms[i], terms[j])
+    if not (sa & sb) - glossary.aspects:
+        # nothing in common but "why" / "implement" / …: no shared subject, whatever the score
+        outcome, why = "distinct", ""
+    elif contrast:
+        outcome = "candidate" if score >= CANDIDATE or contained else "distinct"
+        why = "only one has " + " / ".join(contrast)
+    elif same_terms:
+        outcome, why = "merge", "same terms"
+    elif title >= MERGE_TITLE and answer >= MERGE_ANSWER:
+        outcome, why = "merge", "close titles, answers about the same things"
+    elif score >= CANDIDATE or contained:
+        outcome, why = "candidate", "close, not certain"
+    else:
+        outcome, why = "distinct", ""
+    return Pair(i, j, score, round(title, 3), round(answer, 3), outcome, why)
