@@ -25,12 +25,12 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from .model import SourceError
 
@@ -116,11 +116,12 @@ class Glossary:
 
     def _canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
         """Synonyms (longest first) to their canonical terms; filler out; the rest stemmed."""
+        stems = [_stem(w) for w in words]
         out, i = [], 0
         while i < len(words):
             for n in range(min(self.max_phrase, len(words) - i), 0, -1):
                 chunk = words[i : i + n]
-                found = self.synonyms.get(_key(chunk))
+                found = self.synonyms.get(_key(chunk, stems[i : i + n]))
                 if found is None and n == 1 and len(chunk[0]) > 3 and chunk[0].endswith("s"):
                     found = self.synonyms.get(_key([chunk[0][:-1]]))  # plural of a one-word entry: "cnns"
                 if found is not None:
@@ -128,29 +129,38 @@ class Glossary:
                     i += n
                     break
             else:
-                stem = _stem(words[i])
+                stem = stems[i]
                 if keep_filler or words[i] not in self.filler or stem in self.protected:
                     out.append(stem)
                 i += 1
         return out
 
-    def contrast(self, a: list[str], b: list[str]) -> tuple[str, ...] | None:
-        """The first contrast set the two term lists differ in (one has a member the other lacks)."""
-        sa, sb = set(a), set(b)
-        for group in self.contrasts:
-            ha = {m for m in group if set(m) <= sa}
-            hb = {m for m in group if set(m) <= sb}
+    def signature(self, terms: list[str]) -> tuple[frozenset, ...]:
+        """Which members of each contrast set the terms contain (compared pair by pair)."""
+        present = set(terms)
+        return tuple(frozenset(m for m in group if set(m) <= present) for group in self.contrasts)
+
+    def contrast(self, a: list[str], b: list[str], sig_a=None, sig_b=None) -> tuple[str, ...] | None:
+        """The members of the first contrast set that only one of the two term lists has, else None."""
+        sig_a = sig_a if sig_a is not None else self.signature(a)
+        sig_b = sig_b if sig_b is not None else self.signature(b)
+        if sig_a == sig_b:
+            return None
+        for ha, hb in zip(sig_a, sig_b):
             if ha != hb:
                 return tuple(sorted(" ".join(m) for m in ha ^ hb))
         return None
 
 
-def _key(words: list[str]) -> tuple[str, ...]:
+def _key(words: list[str], stems: list[str] | None = None) -> tuple[str, ...]:
     """How a wording is looked up: one word as written (so "transformer" is not "transformative"),
     several words by their stems (so "vanishing gradients" is "vanishing gradient")."""
-    return tuple(words) if len(words) == 1 else tuple(_stem(w) for w in words)
+    if len(words) == 1:
+        return tuple(words)
+    return tuple(stems) if stems is not None else tuple(_stem(w) for w in words)
 
 
+@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     if "." in word or "_" in word or word.isdigit():
         return word
@@ -192,17 +202,23 @@ class Comparison:
     comparisons: int  # pairs scored (each at most once)
 
 
-def _vectorize(docs: list[list[str]]):
-    vec = TfidfVectorizer(analyzer=lambda d: d, binary=True, norm="l2", sublinear_tf=True)
+def _vectorize(docs: list[list[str]]) -> list[dict[int, float]]:
+    """TF-IDF rows (L2-normalised), each as {term: weight}: a pair's cosine is then a short dict walk."""
     if not any(docs):
-        return None
-    return vec.fit_transform(docs)
+        return [{} for _ in docs]
+    m = TfidfVectorizer(analyzer=lambda d: d, binary=True, norm="l2", sublinear_tf=True).fit_transform(docs).tocsr()
+    rows = []
+    for i in range(m.shape[0]):
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        rows.append(dict(zip(m.indices[lo:hi].tolist(), m.data[lo:hi].tolist())))
+    return rows
 
 
-def _cosine(m, i: int, j: int) -> float:
-    if m is None:
-        return 0.0
-    return float(m[i].multiply(m[j]).sum())
+def _cosine(rows: list[dict[int, float]], i: int, j: int) -> float:
+    a, b = rows[i], rows[j]
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
 
 
 def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclude=None) -> Comparison:
@@ -213,12 +229,9 @@ def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclud
     n = len(titles)
     terms = [glossary.terms(t) for t in titles]
     answer_terms = [_answer_terms(a, glossary) for a in answers]
+    signatures = [glossary.signature(t) for t in terms]
     tv = _vectorize([list(dict.fromkeys(t)) for t in terms])
     av = _vectorize(answer_terms)
-    if tv is not None:
-        tv = normalize(tv.tocsr())
-    if av is not None:
-        av = normalize(av.tocsr())
 
     postings: dict[str, list[int]] = defaultdict(list)
     for i, ts in enumerate(terms):
@@ -243,7 +256,7 @@ def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclud
             if key in seen or (exclude is not None and exclude(*key)):
                 continue
             seen.add(key)
-            pair = _decide(key[0], key[1], terms, tv, av, glossary)
+            pair = _decide(key[0], key[1], terms, signatures, tv, av, glossary)
             if pair.outcome != "distinct":
                 pairs.append(pair)
     return Comparison(pairs, len(seen))
@@ -253,7 +266,7 @@ def _answer_terms(text: str, glossary: Glossary) -> list[str]:
     return glossary._canonical(tokens(text))
 
 
-def _decide(i: int, j: int, terms, tv, av, glossary: Glossary) -> Pair:
+def _decide(i: int, j: int, terms, signatures, tv, av, glossary: Glossary) -> Pair:
     title = _cosine(tv, i, j)
     answer = _cosine(av, i, j)
     score = round(0.75 * title + 0.25 * answer, 3)
@@ -261,7 +274,7 @@ def _decide(i: int, j: int, terms, tv, av, glossary: Glossary) -> Pair:
     same_terms = bool(sa) and sa == sb
     # one title's terms all in the other's ("What is dropout?" / "… and how does it help?"): a person decides
     contained = bool(sa) and bool(sb) and (sa <= sb or sb <= sa) and score >= CONTAINED
-    contrast = glossary.contrast(terms[i], terms[j])
+    contrast = glossary.contrast(terms[i], terms[j], signatures[i], signatures[j])
     if not (sa & sb) - glossary.aspects:
         # nothing in common but "why" / "implement" / …: no shared subject, whatever the score
         outcome, why = "distinct", ""

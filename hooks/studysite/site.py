@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, render, studyplan
+from . import anki, duplicates_page, render, studyplan
 from .export import export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
@@ -128,7 +128,8 @@ class StudySite:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
             self.problem(e)
-        pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
+        pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
+        pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
         pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)
