@@ -6,6 +6,7 @@ from __future__ import annotations
 from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
+SHOWN = 100  # strongest pairs on the page; questions.json lists them all
 DECISIONS = "sources/duplicates.yaml"
 
 
@@ -30,7 +31,10 @@ def markdown(content) -> str:
     ]
     if not candidates:
         lines += ["Nothing to decide.", ""]
-    for n, c in enumerate(candidates, 1):
+    if len(candidates) > SHOWN:
+        lines += [f"The {SHOWN} strongest are shown; `questions.json` (`duplicate_candidates`) lists all "
+                  f"{len(candidates)}.", ""]
+    for n, c in enumerate(sorted(candidates, key=lambda c: -c.score)[:SHOWN], 1):
         a, b = (by_id[i] for i in c.ids)
         lines += [
             f"## {n}. {md_text(a.title)} / {md_text(b.title)} {{ #pair-{n} }}",
