@@ -2,27 +2,30 @@
 
 The rule (why it is shaped like this):
 
-* Two copies are the same question when their *keys* are equal. The key is the question's wording
-  reduced to the words that carry its meaning, in order:
+* Two copies with equal *keys* are one question. The key is the question's wording reduced to the
+  words that carry its meaning, in order:
     - lower-cased, entities/markup gone, curly quotes straightened;
     - spelling variants unified: "Type1"/"Type 1"/"Type I" → "type_i", hyphens split ("max-pooling" →
       "max pooling", "CIFAR-10" → "cifar 10");
     - the question stem dropped ("what is", "what do you mean by", "give any one" …), then filler words
       ("the", "of", "and", "we" …);
-    - a trailing context phrase dropped ("… in Tensor", "… in PyTorch", "… in deep learning"): it names
-      where the question lives, not what it asks ("Level of abstraction in Tensor" ≡ "the levels of
-      abstraction");
+    - a trailing context phrase dropped ("… in Tensor", "… in PyTorch", "… in deep learning");
     - plurals singularised ("levels" → "level", "biases" → "bias").
-  Every word that can change the meaning stays: "biases" ≠ "weights", "max" ≠ "average" ≠ "sum",
-  "cifar 10" ≠ "cifar 10 cifar 100", "stride" ≠ "padding". Equal keys is a dict lookup, so grouping is
-  linear in the number of questions — no all-pairs fuzzy matching.
-* The ID is the key joined by "-" (capped at 8 words, with a short hash of the whole key when capped).
-  It depends only on the key, so it does not change when an answer is edited, when a new source
-  merges into the question (a merge needs an equal key), or when the topic map moves it. Curated
-  aliases (sources/aliases.yaml) keep old IDs landing on their question if a title is reworded.
+* Groups with different keys may still ask the same thing in other words ("What Are Vanishing and
+  Exploding Gradients?" / "What do you mean by exploding and vanishing gradients?"). similarity.py
+  compares them by meaning (glossary terms, TF-IDF of titles and answers, blocked so the work stays
+  linear) and says merge, candidate or distinct; contrast sets (max/average/sum, weights/biases, …) veto
+  a merge. sources/duplicates.yaml (`same:` / `different:` pairs of IDs) always wins over the scorer.
+* The ID is a group's key joined by "-" (capped at 8 words, with a short hash of the whole key when
+  capped). Every group keeps that ID: when groups merge, one is the survivor and the others' IDs become
+  its aliases (an anchor on its section and a q/<id>/ permalink), so no URL ever breaks.
+* The survivor is the group whose ID sources/topics.yaml pins (the first pinned there), else the group
+  seen first in source order. So adding a file, whatever its name, never changes the primary ID of a
+  pinned question; a new question becomes pinned when a person places it in topics.yaml.
 * Merging copies: the fullest answer is the base; from the others, a labelled part fills an empty label
   of the same name (the dump lost the text after its bold labels); other parts are added only for
-  sentences/items the base does not already have (near-equal sentences count as the same).
+  sentences/items the base does not already have (near-equal sentences count as the same). Every copy
+  stays listed in the question's sources.
 """
 from __future__ import annotations
 
