@@ -8,8 +8,9 @@ stemmed (Snowball). Word order is ignored. The glossary (sources/glossary.yaml) 
 Two questions are then compared by TF-IDF cosine (scikit-learn) of their title terms and of their
 answers' terms. Candidate pairs come from blocking: questions are only compared when they share a term
 that is rare in the collection (an inverted index over terms used by at most ``BLOCK_DF`` questions),
-and each question keeps its ``TOP_K`` best partners, so the work grows linearly with the number of
-questions, never with its square.
+and each question keeps its ``TOP_K`` best partners; titles with the very same terms are always
+compared. So the work grows linearly with the number of questions (at most ``TOP_K + 1`` comparisons
+each), never with its square.
 
 Every compared pair ends as one of three outcomes:
 
@@ -65,7 +66,7 @@ class Glossary:
     contrasts: list[list[tuple[str, ...]]] = field(default_factory=list)  # sets of members (term tuples)
     aspects: frozenset[str] = frozenset()  # terms that say what is asked about a subject ("why", "implement")
     protected: frozenset[str] = frozenset()  # terms never dropped as filler (contrast and aspect members)
-    max_phrase: int = 1
+    phrase_lengths: dict[str, list[int]] = field(default_factory=dict)  # first stem → wording lengths, longest first
 
     @classmethod
     def load(cls, path: Path, rel: str) -> "Glossary":
@@ -96,13 +97,17 @@ class Glossary:
                 g.synonyms[_key(tokens(v))] = terms
         g.stop_phrases = sorted((tuple(tokens(str(p))) for p in data.get("stop_phrases") or []), key=len, reverse=True)
         g.filler = frozenset(w for f in data.get("filler") or [] for w in tokens(str(f)))
-        g.max_phrase = max([len(k) for k in g.synonyms] + [1])
+        lengths = defaultdict(set)
+        for k in g.synonyms:
+            if len(k) > 1:
+                lengths[k[0]].add(len(k))
+        g.phrase_lengths = {first: sorted(ns, reverse=True) for first, ns in lengths.items()}
         aspects = []
         for section in ("contrasts", "aspects"):
             for group in data.get(section) or []:
                 if not isinstance(group, list) or not group:
                     raise SourceError(rel, None, f"{section}: expected lists of terms, got {group!r}")
-                members = [tuple(g._canonical(tokens(str(m)), keep_filler=True)) for m in group]
+                members = [tuple(g.canonical(tokens(str(m)), keep_filler=True)) for m in group]
                 g.contrasts.append(members)
                 if section == "aspects":
                     aspects += [t for m in members for t in m]
@@ -112,27 +117,28 @@ class Glossary:
 
     def terms(self, title: str) -> list[str]:
         """The title's meaning-bearing terms (in order; compared as a set)."""
-        return self._canonical(_drop_stop_phrases(tokens(title), self.stop_phrases))
+        return self.canonical(_drop_stop_phrases(tokens(title), self.stop_phrases))
 
-    def _canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
+    def canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
         """Synonyms (longest first) to their canonical terms; filler out; the rest stemmed."""
         stems = [_stem(w) for w in words]
         out, i = [], 0
         while i < len(words):
-            for n in range(min(self.max_phrase, len(words) - i), 0, -1):
-                chunk = words[i : i + n]
-                found = self.synonyms.get(_key(chunk, stems[i : i + n]))
-                if found is None and n == 1 and len(chunk[0]) > 3 and chunk[0].endswith("s"):
-                    found = self.synonyms.get(_key([chunk[0][:-1]]))  # plural of a one-word entry: "cnns"
+            found, n = None, 1
+            for n in self.phrase_lengths.get(stems[i], ()):
+                found = self.synonyms.get(tuple(stems[i : i + n])) if i + n <= len(words) else None
                 if found is not None:
-                    out.extend(found)
-                    i += n
                     break
-            else:
-                stem = stems[i]
-                if keep_filler or words[i] not in self.filler or stem in self.protected:
-                    out.append(stem)
-                i += 1
+            if found is None:
+                n, word = 1, words[i]
+                found = self.synonyms.get((word,))
+                if found is None and len(word) > 3 and word.endswith("s"):
+                    found = self.synonyms.get((word[:-1],))  # plural of a one-word entry: "cnns"
+            if found is not None:
+                out.extend(found)
+            elif keep_filler or words[i] not in self.filler or stems[i] in self.protected:
+                out.append(stems[i])
+            i += n
         return out
 
     def signature(self, terms: list[str]) -> tuple[frozenset, ...]:
@@ -221,11 +227,8 @@ def _cosine(rows: list[dict[int, float]], i: int, j: int) -> float:
     return sum(w * b[t] for t, w in a.items() if t in b)
 
 
-def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclude=None) -> Comparison:
-    """Score likely duplicate pairs among the questions (by index) without an all-pairs loop.
-
-    exclude(i, j) → True skips a pair (e.g. copies already grouped).
-    """
+def compare(titles: list[str], answers: list[str], glossary: Glossary) -> Comparison:
+    """Score likely duplicate pairs among the questions (by index) without an all-pairs loop."""
     n = len(titles)
     terms = [glossary.terms(t) for t in titles]
     answer_terms = [_answer_terms(a, glossary) for a in answers]
@@ -241,6 +244,23 @@ def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclud
 
     seen: set[tuple[int, int]] = set()
     pairs: list[Pair] = []
+
+    def score(i: int, j: int) -> None:
+        key = (min(i, j), max(i, j))
+        if key not in seen:
+            seen.add(key)
+            pair = _decide(key[0], key[1], terms, signatures, tv, av, glossary)
+            if pair.outcome != "distinct":
+                pairs.append(pair)
+
+    # Titles with the same set of terms are always compared (one dict lookup each), however common
+    # their terms: "What is GD?" and "What is gradient descent?" share no rare term.
+    same_terms: dict[frozenset[str], int] = {}
+    for i, ts in enumerate(terms):
+        if ts:
+            first = same_terms.setdefault(frozenset(ts), i)
+            if first != i:
+                score(first, i)
     for i in range(n):
         shared: dict[int, float] = defaultdict(float)
         for t in set(terms[i]):
@@ -250,20 +270,13 @@ def compare(titles: list[str], answers: list[str], glossary: Glossary, *, exclud
             for j in p:
                 if j != i:
                     shared[j] += idf[t]
-        best = sorted(shared, key=lambda j: (-shared[j], j))[:TOP_K]
-        for j in best:
-            key = (min(i, j), max(i, j))
-            if key in seen or (exclude is not None and exclude(*key)):
-                continue
-            seen.add(key)
-            pair = _decide(key[0], key[1], terms, signatures, tv, av, glossary)
-            if pair.outcome != "distinct":
-                pairs.append(pair)
+        for j in sorted(shared, key=lambda j: (-shared[j], j))[:TOP_K]:
+            score(i, j)
     return Comparison(pairs, len(seen))
 
 
 def _answer_terms(text: str, glossary: Glossary) -> list[str]:
-    return glossary._canonical(tokens(text))
+    return glossary.canonical(tokens(text))
 
 
 def _decide(i: int, j: int, terms, signatures, tv, av, glossary: Glossary) -> Pair:
