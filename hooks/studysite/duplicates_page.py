@@ -23,7 +23,7 @@ def markdown(content) -> str:
         "",
         "# Possible duplicates",
         "",
-        f"{len(candidates)} pairs of published questions may ask the same thing; the scorer left them to a person. "
+        f"{_pairs(len(candidates))} of published questions may ask the same thing; the scorer left them to a person. "
         f"Decide each one by pasting its line into `{DECISIONS}`, under `same:` (merge them: the second ID "
         "stays an alias, so its links keep working) or under `different:` (keep both, and stop listing the pair "
         "here). Decisions always win over the scorer.",
@@ -67,3 +67,7 @@ def _answer(q) -> str:
     if q.blocks:
         return "\n".join(block_html(b) for b in q.blocks)
     return f"<p>{html_text(q.summary or q.answer_md)}</p>"
+
+
+def _pairs(n: int) -> str:
+    return f"{n} pair" if n == 1 else f"{n} pairs"

@@ -90,7 +90,7 @@ def dedup_notes(dedup) -> list[str]:
     if dedup.candidates:
         shown = ", ".join(f"{a} ≈ {b} ({c.score:.2f})" for c in dedup.candidates[:3] for a, b in [c.ids])
         more = f" and {len(dedup.candidates) - 3} more" if len(dedup.candidates) > 3 else ""
-        notes.append(f"dedup: {len(dedup.candidates)} pair(s) may be duplicates, for a person to decide in sources/duplicates.yaml "
+        notes.append(f"dedup: {len(dedup.candidates)} {'pair' if len(dedup.candidates) == 1 else 'pairs'} may be duplicates, for a person to decide in sources/duplicates.yaml "
                      f"(listed on review/duplicates/): {shown}{more}")
     notes.append(f"dedup: {dedup.comparisons} pairs compared")
     return notes
