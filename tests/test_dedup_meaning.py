@@ -6,7 +6,6 @@ import random
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import copy_project
 from studysite import similarity
@@ -170,9 +169,8 @@ def test_malformed_decisions_name_the_line(tmp_path, text, line, message):
 
 
 def test_contradicting_decisions_are_an_error():
-    a, b, c = raw("What is X one?"), raw("What is X two?", line=2), raw("What is X three?", line=3)
+    a, b, c = raw("What is X?"), raw("What is X two?", line=2), raw("What is X three?", line=3)
     decisions = Decisions(same=[("x", "x-two", 2)], different=[("x-two", "x", 4)])
-    a = raw("What is X?")
     with pytest.raises(SourceError, match=r"duplicates\.yaml:4: 'x-two' and 'x' are listed as different"):
         find_duplicates([a, b, c], glossary=GLOSSARY, decisions=decisions)
 
