@@ -103,17 +103,34 @@ def block_html(b: Block) -> str:
 # --- pages ------------------------------------------------------------------------------------
 
 
+def source_label(q: Question) -> str:
+    """Where a question came from, file and line (the editors' duplicates page; cards leave it out)."""
+    kinds = []
+    for ref in q.sources:
+        name = {"dump": "scraped page", "notes": "notes", "overlay": "added by this site"}.get(ref.reader, ref.reader)
+        kinds.append(f'<span title="{_html_escape(ref.file)} line {ref.line}">{name} (line {ref.line})</span>')
+    return " · ".join(kinds)
+
+
 CLAIM_PREVIEW = 90  # characters of the source's claim shown on the collapsed "Corrected" line
 
 
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
-    """One question card, in the order a reader needs it: the interview answer (what to say aloud),
-    the full answer, references and the demo; then, collapsed, what the sources said and any correction.
-    Provenance (files and lines) stays in questions.json."""
-    parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
+    """One question card, in the order a reader needs it: the interview answer (what to say aloud)
+    and the follow-ups an interviewer asks next, the full answer, references and the demo; then,
+    collapsed, what the sources said and any correction. Provenance (files, lines) stays in
+    questions.json."""
+    # IDs merged into this question (its copies' own IDs) stay anchors here, so old #links still land.
+    parts = [f'<div id="{a}" class="qa-alias" data-alias-of="{q.id}"></div>\n' for a in q.aliases]
+    parts += [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
     parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
     parts.append("")
     if q.summary:
+        follow_ups = []
+        if q.follow_ups:
+            asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
+            follow_ups = ['<div class="qa-follow-ups" markdown>', "",
+                          f"**Follow-ups an interviewer asks next:**\n\n{asked}", "", "</div>", ""]
         parts += [
             '<div class="qa-summary" markdown>',
             "",
@@ -123,6 +140,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
             "",
             "</div>",
             "",
+            *follow_ups,
         ]
     if q.answer_md:
         parts += [q.answer_md.strip(), ""]
@@ -232,7 +250,7 @@ def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -
     return pages
 
 
-def manifest(questions: list[Question]) -> dict:
+def manifest(questions: list[Question], candidates=()) -> dict:
     out = []
     for q in questions:
         out.append(
@@ -240,6 +258,7 @@ def manifest(questions: list[Question]) -> dict:
                 "id": q.id,
                 "title": q.title,
                 "topic": q.topic,
+                "level": q.level,
                 "url": f"topics/{q.topic}/#{q.id}",
                 "permalink": f"q/{q.id}/",
                 "aliases": q.aliases,
@@ -248,9 +267,12 @@ def manifest(questions: list[Question]) -> dict:
                 "corrected": q.corrected,
                 "added_by_site": q.added_by_site,
                 "answer": answer_text(q),
+                "follow_ups": [fid for fid, _ in q.follow_ups],
             }
         )
-    return {"questions": out}
+    # pairs that may be one question, for a person to decide in sources/duplicates.yaml (review/duplicates/)
+    pairs = [{"ids": list(c.ids), "score": c.score} for c in candidates]
+    return {"questions": out, "duplicate_candidates": pairs}
 
 
 def answer_text(q: Question) -> str:
