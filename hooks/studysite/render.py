@@ -129,7 +129,8 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
         follow_ups = []
         if q.follow_ups:
             asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
-            follow_ups = ['<div class="qa-follow-ups" markdown>', "",
+            # other questions' titles: kept out of search (they would rank this card for those words)
+            follow_ups = ['<div class="qa-follow-ups" data-search-exclude markdown>', "",
                           f"**Follow-ups an interviewer asks next:**\n\n{asked}", "", "</div>", ""]
         parts += [
             '<div class="qa-summary" markdown>',

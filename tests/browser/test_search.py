@@ -55,7 +55,7 @@ QUERIES = {
     "move model to gpu": ("device-handling", set()),
     "training loop steps": ("training-loop", set()),
     "bias variance tradeoff": ("differentiate-between-bias-variance-respect-deep-learning-model-843d", set()),
-    "without backpropagation": ("train-neural-network-without-using-backpropagation-if-yes-8bbd", set()),
+    "gradient free methods": ("train-neural-network-without-using-backpropagation-if-yes-8bbd", set()),
     "multi-task learning": ("when-multi-task-learning-usually-preferred", set()),
     "anaconda miniconda": ("difference-between-anaconda-miniconda", set()),
     "exploding gradients": ("exploding-vanishing-gradient", set()),
