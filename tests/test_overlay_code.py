@@ -100,4 +100,4 @@ def test_each_added_question_has_its_own_demo_starting_with_a_title(built_site):
                 assert [t for t in c.metadata.get("tags", []) if t.startswith("q:")] == [f"q:{qid}"]
         page = (site / manifest[qid]["url"].split("#")[0] / "index.html").read_text(encoding="utf-8")
         card = page.split(f' id="{qid}"', 1)[1].split('class="qa-q"', 1)[0]
-        assert "qa-demo" in card and "Output" in card, f"{qid}: demo not shown under the question"
+        assert "qa-demo" in card and "qa-output" in card, f"{qid}: demo (code, then its output) not shown under the question"
