@@ -237,11 +237,11 @@ def deduplicate(raws: list[RawQuestion]) -> list[Question]:
 
 
 def _check_unique_ids(questions: list[Question]) -> None:
+    """Different questions whose wordings give one slug (e.g. "torch.nn" vs "torch nn"): the later one
+    gets the slug plus a short hash of its wording, so both publish; the pipeline reports it (and how to
+    merge them in sources/aliases.yaml, if they are the same question)."""
     by_id: dict[str, Question] = {}
     for q in questions:
         if q.id in by_id:
-            # Different keys, same slug (e.g. "torch.nn" vs "torch nn"): rare, and fixable by a person.
-            first, ref = by_id[q.id].sources[0], q.sources[0]
-            raise SourceError(ref.file, ref.line, f"question ID {q.id!r} is also the ID of {first.file}:{first.line} "
-                              f"({first.text!r}) but the questions differ; reword one, or merge them in sources/aliases.yaml")
+            q.id = f"{q.id}-{hashlib.sha1(' '.join(q.key).encode()).hexdigest()[:4]}"
         by_id[q.id] = q

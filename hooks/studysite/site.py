@@ -1,6 +1,7 @@
 """Everything the MkDocs hook does, as one object: generate pages in memory and publish the manifest."""
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -12,18 +13,25 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from . import anki, render, studyplan
-from .export import export_tree
+from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
-from .pipeline import Content, build_content
+from .pipeline import Content, ContentError, build_content
 
 log = logging.getLogger("mkdocs.plugins.studysite")
 
 
 class StudySite:
-    """Holds one build's content; created in on_config, used by on_files and on_page_content."""
+    """Holds one build's content. All fallible work (sources, notebooks, pages, export checks) happens in
+    prepare(), called from on_pre_build, before MkDocs empties site_dir: a failed build leaves the
+    previous site as it was. on_files only adds the prepared files.
 
-    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = ""):
+    In `mkdocs serve` nothing raises: problems are logged, and what could not be rebuilt is taken from
+    the last good build (`previous`), so the server keeps answering with the last good pages.
+    """
+
+    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = "",
+                 previous: "StudySite | None" = None, cell_timeout: int | None = None):
         self.root = root
         self.site_url = site_url or "http://127.0.0.1:8000/"
         self.directory_urls = directory_urls
@@ -34,27 +42,80 @@ class StudySite:
         self.run: NotebookRun | None = None
         self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
         self.publish_dir = self.cache_dir / "publish"
+        self.pages: dict[str, str | bytes] = {}
+        self.export_dir: Path | None = None
+        self.cell_timeout = cell_timeout or notebook_timeout()
+        # Last good state, carried from build to build while serving.
+        self.previous = previous
+        self.last_good_reports: dict[str, object] = dict(previous.last_good_reports) if previous else {}
+        self.errors: list[str] = []  # what went wrong in this build (serve), in reporting order
+
+    @property
+    def serving(self) -> bool:
+        return self.command == "serve"
 
     # -- errors: fatal for a build, a warning while serving (so the server keeps running) --------
     def problem(self, err: Exception) -> None:
-        if self.command == "serve":
+        if self.serving:
             log.warning(str(err))
+            self.errors.append(str(err))
         else:
             raise PluginError(str(err)) from err
 
+    def fail(self, causes: list, consequences: list = ()) -> None:
+        """Build: one error listing the causes first, then what followed from them."""
+        lines = [str(e) for e in causes]
+        if consequences:
+            lines.append("and, probably because of the above:")
+            lines += [f"  {e}" for e in consequences]
+        raise PluginError("\n".join(lines))
+
+    def prepare(self, config=None) -> None:
+        """Everything that can fail, before MkDocs touches site_dir."""
+        if config is not None:
+            self.check_export_target()
+            clean_jupyter_cache(config, log)
+        self.load()
+        self.execute_notebooks()
+        self.pages = self.generate()
+
+    def check_export_target(self) -> None:
+        if os.environ.get("STUDY_EXPORT_DIR"):
+            try:
+                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root)
+            except ExportError as e:
+                self.problem(e)
+
     def load(self) -> None:
+        fallback = {k: copy.deepcopy(v) for k, v in self.last_good_reports.items()} if self.serving else None
         try:
-            content = build_content(self.root)
-        except SourceError as e:
-            self.problem(e)
+            content = build_content(self.root, fallback)
+        except ContentError as e:
+            if not self.serving:
+                self.fail(e.errors)
+            for err in e.errors:
+                self.problem(err)
+            if self.previous is not None and self.previous.content is not None:
+                log.warning("serving the last good content until this is fixed")
+                self.content = self.previous.content
             return
-        self.content = content
-        for err in content.fatal:
-            self.problem(err)  # curated files are ours: a mistake fails the build (serve: warns)
+        if not self.serving and (content.errors or content.fatal):
+            # A source that cannot be read fails the build (strict or not), its error first; curated
+            # files next; what followed from them (overlays of vanished questions) last.
+            self.fail([*content.errors, *content.fatal], content.consequences)
         for err in content.errors:
-            # A raw source that cannot be read: left out (so serve keeps going), and a warning,
-            # which `mkdocs build --strict` turns into a failed build.
-            log.warning(f"{err} — this file was left out of the site")
+            stale = err.file in content.stale
+            self.problem(SourceError(err.file, err.line, err.message + (
+                " — serving the last good version of this file until it is fixed" if stale
+                else " — this file was left out of the site until it is fixed")))
+        for err in content.fatal:
+            self.problem(err)
+        if content.consequences:
+            log.info("and, probably because of the above: " + "; ".join(map(str, content.consequences)))
+        self.content = content
+        for report in content.reports:
+            if report.file not in content.stale:
+                self.last_good_reports[report.file] = copy.deepcopy(report)
         for report in content.reports:
             dropped = ", ".join(f"{n} {why}" for why, n in sorted(report.dropped.items()))
             log.info(f"{report.file} ({report.kind}): {len(report.questions)} questions" + (f"; left out: {dropped}" if dropped else ""))
@@ -70,12 +131,15 @@ class StudySite:
         if not nb_dir.is_dir():
             return
         started = time.perf_counter()
-        run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log)
+        run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
+                            cell_timeout=self.cell_timeout)
         log.info(run.summary_line())
         log.info(f"notebook stage took {time.perf_counter() - started:.2f} s")
         self.run = run
         for failed in run.failed:
             self.problem(PluginError(str(failed.error)))
+        for warning in run.warnings:
+            log.warning(warning)
         # Executed copies are staged under their own names in a folder that mirrors the site, because
         # mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
         # executed.ipynb, and a File.generated has no src_dir).
@@ -127,7 +191,15 @@ class StudySite:
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
-            self.problem(e)
+            if self.content and self.content.errors and "does not exist" in e.message:
+                # names a question whose source failed to read: a consequence, reported after it
+                if not self.serving:
+                    self.fail(self.content.errors, [e])
+                log.info(f"and, probably because of the above: {e}")
+            else:
+                self.problem(e)
+            if self.previous is not None and "study-plan.md" in self.previous.pages:
+                pages["study-plan.md"] = self.previous.pages["study-plan.md"]
         pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
@@ -141,8 +213,7 @@ class StudySite:
         return " · ".join(f"Notebook: [{n.removesuffix('.ipynb')}](../notebooks/{n})" for n in names)
 
     def add_files(self, files: Files, config) -> Files:
-        self.execute_notebooks()
-        pages = self.generate()
+        pages = self.pages
         for src_uri, path in self.disk_files.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -159,10 +230,9 @@ class StudySite:
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=content))
         config["nav"] = self.nav(files)
-        if os.environ.get("STUDY_EXPORT_DIR"):
-            out = Path(os.environ["STUDY_EXPORT_DIR"]).resolve()
-            n = export_tree(files, config, out, config["nav"], self.root)
-            log.info(f"exported {n} docs files and mkdocs.yml to {out}")
+        if self.export_dir is not None:
+            n = export_tree(files, config, self.export_dir, config["nav"], self.root)
+            log.info(f"exported {n} docs files and mkdocs.yml to {self.export_dir}")
         return files
 
     def notebook_page(self, page, html: str) -> str:
@@ -202,6 +272,45 @@ class StudySite:
         return nav
 
 
+def notebook_timeout(config=None) -> int:
+    """Per-cell time limit in seconds: STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`."""
+    value = os.environ.get("STUDY_CELL_TIMEOUT")
+    where = "STUDY_CELL_TIMEOUT"
+    if value is None and config is not None:
+        value = ((config.get("extra") or {}).get("study") or {}).get("cell_timeout")
+        where = "mkdocs.yml extra.study.cell_timeout"
+    if value is None:
+        return DEFAULT_CELL_TIMEOUT
+    try:
+        seconds = int(value)
+        if seconds <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise PluginError(f"{where}: {value!r} is not a whole number of seconds above 0") from None
+    return seconds
+
+
+def clean_jupyter_cache(config, logger) -> None:
+    """mkdocs-jupyter trusts its cache files: a truncated or foreign JSON file crashes every build. Drop
+    every file that is not what it writes (a mapping with `content` text and `toc_tokens` list)."""
+    plugin = config["plugins"].get("mkdocs-jupyter") if config is not None else None
+    if plugin is None or not plugin.config.get("cache"):
+        return
+    cache_dir = Path(plugin.config["cache_dir"])
+    if not cache_dir.is_dir():
+        return
+    for path in sorted(cache_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            ok = isinstance(data, dict) and isinstance(data.get("content"), str) and isinstance(data.get("toc_tokens"), list)
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            path.unlink(missing_ok=True)
+            logger.info(f"{path}: damaged mkdocs-jupyter cache file removed (it is rebuilt)")
+
+
+DEFAULT_CELL_TIMEOUT = 120
 ANKI_FILE = "downloads/pytorch-interview.apkg"
 CSV_FILE = "downloads/pytorch-interview-questions.csv"
 
