@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 
 from . import anki, render, studyplan
 from .export import ExportError, check_export_dir, export_tree
-from .model import Demo, SourceError
+from .model import Demo, SourceError, Topic
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .pipeline import Content, ContentError, build_content
 
@@ -67,7 +67,9 @@ class StudySite:
         lines = [str(e) for e in causes]
         if consequences:
             lines.append("and, probably because of the above:")
-            lines += [f"  {e}" for e in consequences]
+            lines += [f"  {e}" for e in consequences[:5]]
+            if len(consequences) > 5:
+                lines.append(f"  … and {len(consequences) - 5} more like these")
         raise PluginError("\n".join(lines))
 
     def prepare(self, config=None) -> None:
@@ -176,11 +178,14 @@ class StudySite:
         c = self.content
         if c is None:
             return {}
-        pages = {"topics/index.md": render.topics_index_markdown(c.topics)}
+        self.parts = {t.slug: split_topic(t, page_size()) for t in c.topics}
+        pages = {"topics/index.md": render.topics_index_markdown(c.topics, self.parts)}
         for topic in c.topics:
-            pages[f"topics/{topic.slug}.md"] = render.topic_markdown(
-                topic, demos=self.demos, notebook_links=self.notebook_links(topic)
-            )
+            parts = self.parts[topic.slug]
+            for n, part in enumerate(parts):
+                pages[f"topics/{part.slug}.md"] = render.topic_markdown(
+                    part, demos=self.demos, notebook_links=self.notebook_links(part)
+                ) + pager(parts, n)
         if self.run is not None:
             links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
             pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
@@ -264,12 +269,56 @@ class StudySite:
 
         nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}])
         if c is not None:
+            # A split topic's first page is in the nav; its other pages are linked from it and the index
+            # (one nav entry per page would put every page's link on every page: quadratic).
             nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
         if self.run is not None:
             notebooks = [f"notebooks/{r.name}" for r in self.run.results if f"notebooks/{r.name}" in have]
             nav.append({"Notebooks": ["notebooks/index.md", *notebooks]})
         nav += present([{"Errata": "errata.md"}, {"About": "about.md"}])
         return nav
+
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def page_size() -> int:
+    """Most questions on one page (STUDY_PAGE_SIZE): keeps page size, and the search plugin's work per
+    page, bounded, so build time and memory grow linearly with the number of questions."""
+    try:
+        return max(1, int(os.environ.get("STUDY_PAGE_SIZE") or DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+
+
+def split_topic(topic: Topic, size: int) -> list[Topic]:
+    """The topic's pages: itself when it fits, else parts `<slug>`, `<slug>--2`, … ('--' never occurs in a
+    topic slug), each question's `page` set to the part it is on."""
+    chunks = [topic.questions[i : i + size] for i in range(0, len(topic.questions), size)] or [[]]
+    if len(chunks) == 1:
+        for q in topic.questions:
+            q.page = ""
+        return [topic]
+    parts = []
+    for n, chunk in enumerate(chunks, start=1):
+        slug = topic.slug if n == 1 else f"{topic.slug}--{n}"
+        parts.append(Topic(slug, f"{topic.title} ({n} of {len(chunks)})", topic.description, chunk))
+        for q in chunk:
+            q.page = slug
+    return parts
+
+
+def pager(parts: list[Topic], n: int) -> str:
+    """Previous / next links under a part of a split topic (all parts are listed on the topics index)."""
+    if len(parts) == 1:
+        return ""
+    links = []
+    if n > 0:
+        links.append(f"[← {render.md_escape(parts[n - 1].title)}]({parts[n - 1].slug}.md)")
+    links.append(f"[all {len(parts)} pages](index.md)")
+    if n + 1 < len(parts):
+        links.append(f"[{render.md_escape(parts[n + 1].title)} →]({parts[n + 1].slug}.md)")
+    return "\n\n---\n\n" + " · ".join(links) + "\n"
 
 
 def notebook_timeout(config=None) -> int:

@@ -67,7 +67,9 @@ def loads(text: str, rel: str, *, first_line: int = 1):
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + first_line if mark else first_line
         what = getattr(e, "problem", None) or str(e).splitlines()[0]
-        context = getattr(e, "context", None)
+        context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and start is not None and start.line + first_line != line:
+            context += f" that starts on line {start.line + first_line}"
         raise SourceError(rel, line, f"invalid YAML: {what}" + (f" ({context})" if context else "")) from None
 
 
