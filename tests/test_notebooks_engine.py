@@ -79,7 +79,12 @@ def test_cache_hits_misses_and_dependencies(tmp_path):
     fourth = run(nbs, cache)
     assert fourth.summary_line() == "notebooks: 1 executed, 1 cached"
     assert fourth.get("b.ipynb").status == "succeeded"
-    assert len(list(cache.glob("b-*"))) == 1, "the stale entry for b is removed"
+    assert len(list(cache.glob("b-*"))) == 2, "an older entry is kept (least recently used evicted)"
+    for code in ("print(4)", "print(5)"):
+        write_nb(nbs / "b.ipynb", ("md", "# B"), ("code", code))
+        run(nbs, cache)
+    assert len(list(cache.glob("b-*"))) == 3, "at most KEEP_PER_NOTEBOOK entries per notebook"
+    write_nb(nbs / "b.ipynb", ("md", "# B"), ("code", "print(3)"))
 
     (nbs / "demo_utils.py").write_text("VALUE = 7\n")
     fifth = run(nbs, cache)

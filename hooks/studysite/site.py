@@ -15,6 +15,7 @@ from mkdocs.structure.files import File, Files
 from . import anki, render, studyplan
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, SourceError, Topic
+from .notebooks.cache import write_atomic
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .pipeline import Content, ContentError, build_content
 
@@ -133,8 +134,17 @@ class StudySite:
         if not nb_dir.is_dir():
             return
         started = time.perf_counter()
-        run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
-                            cell_timeout=self.cell_timeout)
+        for attempt in range(3):
+            run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
+                                cell_timeout=self.cell_timeout)
+            try:
+                self.stage(run)
+                break
+            except FileNotFoundError as e:  # evicted by a concurrent build between lookup and copy
+                log.info(f"notebook cache entry vanished during the build ({e.filename}): reading the cache again")
+        else:
+            raise PluginError("notebook cache entries keep vanishing during the build: is another build "
+                              "sharing STUDY_CACHE_DIR with different notebooks?")
         log.info(run.summary_line())
         log.info(f"notebook stage took {time.perf_counter() - started:.2f} s")
         self.run = run
@@ -142,20 +152,6 @@ class StudySite:
             self.problem(PluginError(str(failed.error)))
         for warning in run.warnings:
             log.warning(warning)
-        # Executed copies are staged under their own names in a folder that mirrors the site, because
-        # mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
-        # executed.ipynb, and a File.generated has no src_dir).
-        for name, path in run.site_files().items():
-            if name.endswith(".ipynb"):
-                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
-                for folder in ("notebooks", "downloads"):
-                    staged = self.publish_dir / folder / name
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    if not staged.exists() or staged.read_bytes() != path.read_bytes():
-                        shutil.copyfile(path, staged)
-                    self.disk_files[f"{folder}/{name}"] = staged
-            else:
-                self.disk_files[f"notebooks/img/{name}"] = path
         if self.content is None:
             return
         by_id = self.content.index()
@@ -173,6 +169,35 @@ class StudySite:
                     notebook_page_url=f"../notebooks/{result.name}",
                     download_url=f"../downloads/{result.name}",
                 )
+
+    def stage(self, run: NotebookRun) -> None:
+        """Copy executed notebooks and images out of the cache into publish_dir, and point the results
+        at the copies: what this build publishes no longer depends on the cache entry staying put.
+
+        Executed copies are staged under their own names in a folder that mirrors the site, because
+        mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
+        executed.ipynb, and a File.generated has no src_dir)."""
+        disk_files: dict[str, Path] = {}
+        for r in run.results:
+            if r.executed_path is not None:
+                data = r.executed_path.read_bytes()
+                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
+                for folder in ("notebooks", "downloads"):
+                    staged = self.publish_dir / folder / r.name
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    if not staged.exists() or staged.read_bytes() != data:
+                        write_atomic(staged, data)
+                    disk_files[f"{folder}/{r.name}"] = staged
+                r.executed_path = self.publish_dir / "notebooks" / r.name
+            for name, path in list(r.images.items()):
+                data = path.read_bytes()
+                staged = self.publish_dir / "img" / name
+                if not staged.exists() or staged.read_bytes() != data:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(staged, data)
+                r.images[name] = staged
+                disk_files[f"notebooks/img/{name}"] = staged
+        self.disk_files.update(disk_files)
 
     def generate(self) -> dict[str, str]:
         c = self.content

@@ -280,11 +280,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+KEEP_PER_NOTEBOOK = 3  # entries kept per notebook: the current one and the two most recently used others
+
+
+def touch(entry: Path) -> None:
+    """Mark an entry as used now (entries are evicted least recently used first)."""
+    try:
+        os.utime(entry / "result.json")
+    except OSError:
+        pass
+
+
 def remove_stale(cache_dir: Path, stem: str, keep: Path) -> None:
+    """Evict older versions of a notebook beyond KEEP_PER_NOTEBOOK, least recently used first: builds of
+    two branches sharing one cache (or switching back and forth) do not evict each other's entries
+    while they are being read."""
     pattern = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{16}}")
+    others = []
     for entry in cache_dir.iterdir():
         if entry != keep and entry.is_dir() and pattern.fullmatch(entry.name):
-            shutil.rmtree(entry, ignore_errors=True)
+            try:
+                others.append(((entry / "result.json").stat().st_mtime, entry))
+            except OSError:
+                others.append((0.0, entry))
+    for _, entry in sorted(others, reverse=True)[KEEP_PER_NOTEBOOK - 1 :]:
+        drop(entry)
     # Temporary entries left by a build that was killed mid-write (an hour is far beyond any write).
     for tmp in cache_dir.glob(".tmp-*"):
         try:

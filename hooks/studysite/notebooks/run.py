@@ -178,6 +178,7 @@ def _from_cache(cache_dir: Path, path: Path, label: str, nb: NotebookNode, key: 
         return result
     if record.get("truncated") and record.get("output_cap") != cap:
         return None  # the output cap changed: run again to keep the right amount
+    cache.touch(entry)
     try:
         cache.refresh_published(entry, nb)
         return _result_from_entry(entry, record, path, label, nb, status="cached")
