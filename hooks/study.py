@@ -20,7 +20,7 @@ from mkdocs.plugins import event_priority
 HOOKS = Path(__file__).resolve().parent
 ROOT = HOOKS.parent
 if str(HOOKS) not in sys.path:
-    sys.path.insert(0, str(HOOKS))
+    sys.path.insert(0, str(HOOKS))  # for importing this file outside MkDocs too
 import studysite.site  # noqa: E402  (the library; reloaded while serving when its code changes)
 
 log = logging.getLogger("mkdocs.plugins.studysite")
@@ -48,14 +48,20 @@ def _reload_library() -> None:
     saved = {name: mod for name, mod in sys.modules.items() if name == "studysite" or name.startswith("studysite.")}
     for name in saved:
         del sys.modules[name]
+    old_path = sys.path[:]
+    sys.path.insert(0, str(HOOKS))  # MkDocs puts hooks/ on sys.path only while it loads the hook
     try:
         importlib.invalidate_caches()
         importlib.import_module("studysite.site")
     except Exception as e:  # a syntax error in the edit: keep running the old code
+        for name in [n for n in sys.modules if n == "studysite" or n.startswith("studysite.")]:
+            del sys.modules[name]
         sys.modules.update(saved)
         log.error(f"{changed[0]}: the edited library does not import ({type(e).__name__}: {e}); "
                   "still running the previous code — fix it, or restart `mkdocs serve`")
         return
+    finally:
+        sys.path[:] = old_path
     _code_stamp = stamp
     log.info(f"reloaded the study-site library ({', '.join(changed)} changed)")
 
