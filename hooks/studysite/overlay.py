@@ -89,17 +89,20 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     old-id into new-id) are an error naming both: one would silently replace the other."""
     errors: list[SourceError] = []
     applied: dict[str, str] = {}  # question ID → overlay file applied to it
+    index = {a: q for q in questions for a in q.aliases}  # built once: linear in questions, not files × questions
+    index.update({q.id: q for q in questions})
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
         try:
-            qid = _apply_file(questions, path, rel, applied)
+            qid = _apply_file(questions, path, rel, applied, index)
             applied[qid] = rel
         except SourceError as e:
             errors.append(e)
     return errors
 
 
-def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[str, str] | None = None) -> str:
+def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[str, str] | None = None,
+                index: dict[str, Question] | None = None) -> str:
     """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
     meta, body = parse(path, rel)
     qid = str(meta.get("id") or path.stem)
@@ -108,7 +111,10 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
         if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
             raise SourceError(rel, _line(meta, "corrections"), f"correction {i} needs both `claim` and `why`")
         corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
-    by_id = {q.id: q for q in questions}
+    if index is None:
+        index = {a: q for q in questions for a in q.aliases}
+        index.update({q.id: q for q in questions})
+    by_id = index
     if meta.get("added"):
         if qid in by_id:
             raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
@@ -120,8 +126,9 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
         q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
         q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
         questions.append(q)
+        index[qid] = q
     else:
-        q = by_id.get(qid) or next((q for q in questions if qid in q.aliases), None)
+        q = by_id.get(qid)
         if q is None:
             raise MissingQuestion(
                 rel, 1, f"overlay names question {qid!r}, which no source has any more "

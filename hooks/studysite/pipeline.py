@@ -183,10 +183,10 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
         return target
 
     by_id = {q.id: q for q in questions}
-    merged_into: dict[str, str] = {}  # ID → survivor, for IDs merged by an earlier line
+    alias_of = {a: q for q in questions for a in q.aliases}
     for old in pairs:
         new = final(old)
-        survivor = by_id.get(new) or next((q for q in by_id.values() if new in q.aliases), None)
+        survivor = by_id.get(new) or alias_of.get(new)
         if survivor is None:
             raise SourceError(rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question")
         if old in by_id and by_id[old] is not survivor:
@@ -194,7 +194,8 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
             survivor.sources += gone.sources
             survivor.blocks = merge_blocks([survivor.blocks, gone.blocks])  # same merge as duplicates
             survivor.aliases += [gone.id, *gone.aliases]
-            merged_into[old] = survivor.id
+            alias_of.update({a: survivor for a in [gone.id, *gone.aliases]})
         elif old not in survivor.aliases and old != survivor.id:
             survivor.aliases.append(old)
+            alias_of[old] = survivor
     return [q for q in questions if by_id.get(q.id) is q]
