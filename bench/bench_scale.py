@@ -47,6 +47,7 @@ def project_with_dump(base: Path, megabytes: float) -> tuple[Path, int]:
     n = int(megabytes * 1024 * 1024 / BYTES_PER_QUESTION)
     project = copy_project(base / f"p{megabytes:g}", sources={"900_generated.txt": synthetic_dump(n)})
     shutil.rmtree(project / "notebooks")
+    (project / "notebooks").mkdir()  # watched by mkdocs.yml; empty: no notebook stage
     plan = project / "sources" / "study-plan.yaml"
     plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
                               if "notebooks:" not in ln) + "\n", encoding="utf-8")

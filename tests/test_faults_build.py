@@ -90,6 +90,13 @@ def test_export_to_the_project_is_refused_and_deletes_nothing(tmp_path, cache_en
     assert result.returncode != 0 and "not empty and was not made by an export" in result.stderr
     assert (foreign / "thesis.tex").read_text() == "precious"
 
+    # A new folder is fine, and so is the same folder again (it carries the export's marker file).
+    export = tmp_path / "export"
+    for _ in range(2):
+        result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": str(export)})
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert (export / ".study-export").is_file() and (export / "docs" / "index.md").is_file()
+
 
 def test_new_bad_file_fails_a_non_strict_build_and_config_typos_are_one_line(tmp_path, cache_env):
     project = copy_project(tmp_path / "p", sources={"900_new.txt": "h3 => [ 1) What is X? ]\np => [ never closed\n"})
