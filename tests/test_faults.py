@@ -69,6 +69,14 @@ def test_source_error_comes_first_and_overlay_complaints_after_it(project):
     assert "sources/overlay/" in tail
 
 
+def test_utf16_notes_file_is_reported_first(project):
+    notes = project / "sources/000_4bf7c5cc3fe7a3fc.txt"
+    notes.write_bytes(notes.read_text(encoding="utf-8").encode("utf-16"))
+    message = build_errors(project)
+    assert message.startswith("sources/000_4bf7c5cc3fe7a3fc.txt:1: not UTF-8"), message[:300]
+    assert "overlay names question" not in message.partition("probably because of the above")[0]
+
+
 def test_new_unreadable_source_fails_the_build_strict_or_not(project):
     write(project, "sources/900_new.txt", "h3 => [ 1) What is X? ]\np => [ never closed\n")
     assert build_errors(project).startswith("sources/900_new.txt:2: unclosed `[`")
