@@ -154,6 +154,8 @@ class StudySite:
             log.warning(warning)
         if self.content is None:
             return
+        for q in self.content.questions:
+            q.demos = []  # (serve may reuse the last good content: tie demos afresh, never twice)
         by_id = self.content.index()
         for result in run.results:
             for qid, cells in sorted(result.cells_by_question.items()):
