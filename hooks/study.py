@@ -28,6 +28,8 @@ _command = "build"
 _site = None  # the current build's StudySite
 _good = None  # serve: the last StudySite whose pages were all built
 _code_stamp: dict[str, int] = {}
+_dirty = False
+_swap = None  # build: the fresh output folder swapped in for site_dir once the build succeeded
 
 
 def _library_files() -> dict[str, int]:
@@ -67,15 +69,17 @@ def _reload_library() -> None:
 
 
 def on_startup(command, dirty):
-    global _command
-    _command = command
+    global _command, _dirty
+    _command, _dirty = command, dirty
 
 
 def on_config(config):
-    global _site
+    global _site, _swap
     if _command == "serve":
         _reload_library()
     lib = sys.modules["studysite.site"]
+    if _command != "serve" and not _dirty:
+        _swap = lib.SiteSwap(config)
     try:
         timeout = lib.notebook_timeout(config)
     except Exception as e:
@@ -129,6 +133,21 @@ def on_files(files, config):
             except Exception as again:
                 log.error(f"the last good pages could not be added either: {type(again).__name__}: {again}")
         return files
+
+
+@event_priority(-100)  # after every plugin's on_post_build (the search index is written there)
+def on_post_build(config):
+    global _swap
+    if _swap is not None:
+        _swap.finish(config)
+        _swap = None
+
+
+def on_build_error(error):
+    global _swap
+    if _swap is not None:
+        _swap.abandon()
+        _swap = None
 
 
 def on_page_content(html, page, config, files):

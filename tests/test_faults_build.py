@@ -69,6 +69,16 @@ def test_failed_build_leaves_the_previous_site_intact(tmp_path, cache_env):
     assert snapshot(site) == before
     (project / "notebooks" / "zz_fails.ipynb").unlink()
 
+    # 3. A strict-mode warning from MkDocs itself (after every page was written): same.
+    about = project / "docs" / "about.md"
+    good_about = about.read_text(encoding="utf-8")
+    about.write_text(good_about + "\n[a broken link](nowhere.md)\n", encoding="utf-8")
+    strict = run_mkdocs(project, "build", "--strict", env=cache_env)
+    assert strict.returncode != 0 and "in strict mode" in strict.stdout + strict.stderr
+    assert snapshot(site) == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # no half-built folder left
+    about.write_text(good_about, encoding="utf-8")
+
     fixed = run_mkdocs(project, "build", env=cache_env)
     assert fixed.returncode == 0, fixed.stderr[-3000:]
     assert "damaged mkdocs-jupyter cache file removed" in fixed.stderr or "damaged mkdocs-jupyter cache file removed" in broken.stderr
