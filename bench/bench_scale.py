@@ -4,7 +4,8 @@ size ratios). Never asserted in tests: the machine is shared and noisy.
 
     python bench/bench_scale.py [--sizes 1 5 20]
 
-Each build runs in its own child process; peak memory is that child's ru_maxrss (resource.getrusage of
+Time is the build's CPU time (user + system; wall time is printed too, but on a shared machine it
+measures the neighbours as well). Each build runs in its own child process; peak memory is that child's ru_maxrss (resource.getrusage of
 RUSAGE_CHILDREN, read by a wrapper process that runs only that one build). The project copy has no
 notebooks (their execution is measured by bench.py), so the numbers are the content pipeline, page
 rendering and MkDocs with its search index. Large topics are split into pages of STUDY_PAGE_SIZE
@@ -39,7 +40,8 @@ seconds = time.perf_counter() - start
 if result.returncode != 0:
     sys.stderr.write(result.stderr[-3000:])
     sys.exit(result.returncode)
-print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -54,15 +56,15 @@ def project_with_dump(base: Path, megabytes: float) -> tuple[Path, int]:
     return project, n
 
 
-def measure(project: Path, out: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one `mkdocs build`."""
+def measure(project: Path, out: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of one `mkdocs build`."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     cmd = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "mkdocs", "build", "-d", str(out)]
     result = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    seconds, kib = result.stdout.split()
-    return float(seconds), int(kib) / 1024
+    seconds, cpu, kib = result.stdout.split()
+    return float(seconds), float(cpu), int(kib) / 1024
 
 
 def largest_page(site: Path) -> tuple[int, str]:
@@ -80,19 +82,21 @@ def main() -> None:
         for mb in args.sizes:
             project, n = project_with_dump(base, mb)
             out = base / f"site{mb:g}"
-            seconds, mib = measure(project, out)
+            seconds, cpu, mib = measure(project, out)
             size, page = largest_page(out)
             questions = len(json.loads((out / "questions.json").read_text(encoding="utf-8"))["questions"])
-            rows.append((mb, n, questions, seconds, mib, size, page))
-            print(f"{mb:g} MB dump: {n} generated questions, {questions} published: "
-                  f"{seconds:.1f} s, peak {mib:.0f} MiB, largest page {size / 1024:.0f} KiB ({page})", flush=True)
+            rows.append((mb, n, questions, cpu, mib, seconds))
+            print(f"{mb:g} MB dump: {n} generated questions, {questions} published: {cpu:.1f} s CPU "
+                  f"({seconds:.1f} s wall), peak {mib:.0f} MiB, largest page {size / 1024:.0f} KiB ({page})", flush=True)
             shutil.rmtree(project)
             shutil.rmtree(out)
     first = rows[0]
-    print("\n| dump | questions | build time | peak memory | time ratio | memory ratio | size ratio |")
+    # CPU time (user + system of the build process), not wall time: on a shared machine the wall clock
+    # measures the neighbours too.
+    print("\n| dump | questions | build CPU time | peak memory | time ratio | memory ratio | size ratio |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for mb, n, questions, seconds, mib, _size, _page in rows:
-        print(f"| {mb:g} MB | {questions} | {seconds:.1f} s | {mib:.0f} MiB | {seconds / first[3]:.2f}× | "
+    for mb, n, questions, cpu, mib, _wall in rows:
+        print(f"| {mb:g} MB | {questions} | {cpu:.1f} s | {mib:.0f} MiB | {cpu / first[3]:.2f}× | "
               f"{mib / first[4]:.2f}× | {mb / first[0]:.1f}× |")
 
 
