@@ -116,9 +116,10 @@ class StudySite:
         if content.consequences:
             log.info("and, probably because of the above: " + "; ".join(map(str, content.consequences)))
         self.content = content
-        for report in content.reports:
-            if report.file not in content.stale:
-                self.last_good_reports[report.file] = copy.deepcopy(report)
+        if self.serving:  # kept for the next rebuild, in case this file breaks meanwhile
+            for report in content.reports:
+                if report.file not in content.stale:
+                    self.last_good_reports[report.file] = copy.deepcopy(report)
         for report in content.reports:
             dropped = ", ".join(f"{n} {why}" for why, n in sorted(report.dropped.items()))
             log.info(f"{report.file} ({report.kind}): {len(report.questions)} questions" + (f"; left out: {dropped}" if dropped else ""))
