@@ -9,21 +9,32 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO, copy_project, run_mkdocs
+from conftest import copy_project, run_mkdocs
 
 DUMP = "sources/004_519512c2dfdefeb4.txt"
 
 
-@pytest.fixture(scope="module")
-def cache_env(tmp_path_factory) -> dict:
-    """A private copy of the repo's notebook cache: other builds sharing the repo's cache cannot evict
-    entries while these builds read them (an entry caught half-copied is dropped and re-run once)."""
-    cache = tmp_path_factory.mktemp("cache")
-    try:
-        shutil.copytree(REPO / ".cache" / "notebooks", cache / "notebooks", symlinks=False)
-    except shutil.Error:
-        pass
-    return {"STUDY_CACHE_DIR": str(cache)}
+@pytest.fixture()
+def cache_env(tmp_path) -> dict:
+    """A private notebook cache (the lean projects below have at most one tiny notebook)."""
+    return {"STUDY_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def lean_project(dest: Path, *, notebook: bool = False) -> Path:
+    """The project's sources and pages; notebooks/ empty or holding one tiny notebook, and a study
+    plan naming none: a build takes seconds and runs at most one small kernel."""
+    project = copy_project(dest)
+    shutil.rmtree(project / "notebooks")
+    (project / "notebooks").mkdir()
+    if notebook:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("print(6 * 7)")]
+        nbformat.write(nb, project / "notebooks" / "tiny.ipynb")
+    plan = project / "sources" / "study-plan.yaml"
+    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
+                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    return project
 
 
 def snapshot(site: Path) -> dict[str, int]:
@@ -31,12 +42,12 @@ def snapshot(site: Path) -> dict[str, int]:
 
 
 def test_failed_build_leaves_the_previous_site_intact(tmp_path, cache_env):
-    project = copy_project(tmp_path / "p")
+    project = lean_project(tmp_path / "p", notebook=True)
     site = project / "site"
     good = run_mkdocs(project, "build", env=cache_env)
     assert good.returncode == 0, good.stderr[-3000:]
     before = snapshot(site)
-    assert len(before) > 150
+    assert len(before) > 100
 
     # A damaged mkdocs-jupyter cache (every file truncated) does not crash the next build.
     jupyter_cache = sorted((project / ".cache" / "mkdocs-jupyter").glob("*.json"))
@@ -85,7 +96,7 @@ def test_failed_build_leaves_the_previous_site_intact(tmp_path, cache_env):
 
 
 def test_export_to_the_project_is_refused_and_deletes_nothing(tmp_path, cache_env):
-    project = copy_project(tmp_path / "p")
+    project = lean_project(tmp_path / "p")
     docs_before = sorted(p.relative_to(project).as_posix() for p in (project / "docs").rglob("*"))
     result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": "."})
     assert result.returncode != 0
@@ -109,7 +120,8 @@ def test_export_to_the_project_is_refused_and_deletes_nothing(tmp_path, cache_en
 
 
 def test_new_bad_file_fails_a_non_strict_build_and_config_typos_are_one_line(tmp_path, cache_env):
-    project = copy_project(tmp_path / "p", sources={"900_new.txt": "h3 => [ 1) What is X? ]\np => [ never closed\n"})
+    project = lean_project(tmp_path / "p")
+    (project / "sources" / "900_new.txt").write_text("h3 => [ 1) What is X? ]\np => [ never closed\n", encoding="utf-8")
     result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env=cache_env)  # mkdocs.yml has strict: false
     assert result.returncode != 0
     assert "ERROR   -  sources/900_new.txt:2: unclosed `[`" in result.stderr
@@ -124,7 +136,7 @@ def test_new_bad_file_fails_a_non_strict_build_and_config_typos_are_one_line(tmp
 
 
 def test_split_topic_pages_build_and_every_anchor_lands(tmp_path, cache_env):
-    project = copy_project(tmp_path / "p")
+    project = lean_project(tmp_path / "p")
     out = tmp_path / "out"
     result = run_mkdocs(project, "build", "--strict", "-d", str(out), env={**cache_env, "STUDY_PAGE_SIZE": "6"})
     assert result.returncode == 0, result.stderr[-3000:]

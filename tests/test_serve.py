@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import copy_project
 
 DUMP = "sources/004_519512c2dfdefeb4.txt"
 BUILT = "Documentation built in"
@@ -73,15 +73,22 @@ class Server:
             self.proc.kill()
 
 
+def lean_project(dest: Path) -> Path:
+    """The project without notebooks (an empty notebooks/ folder, a study plan naming none): every
+    rebuild takes a few seconds, and the notebook cache is not involved."""
+    project = copy_project(dest)
+    shutil.rmtree(project / "notebooks")
+    (project / "notebooks").mkdir()
+    plan = project / "sources" / "study-plan.yaml"
+    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
+                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    return project
+
+
 @pytest.fixture()
 def server(tmp_path):
-    cache = tmp_path / "cache"
-    try:
-        shutil.copytree(REPO / ".cache" / "notebooks", cache / "notebooks")
-    except shutil.Error:
-        pass  # an entry evicted mid-copy: it is re-run once
-    project = copy_project(tmp_path / "p")
-    srv = Server(project, tmp_path / "serve.log", {"STUDY_CACHE_DIR": str(cache)})
+    project = lean_project(tmp_path / "p")
+    srv = Server(project, tmp_path / "serve.log", {"STUDY_CACHE_DIR": str(tmp_path / "cache")})
     try:
         srv.wait_builds(1, 300)
         yield srv
