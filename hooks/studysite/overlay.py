@@ -11,10 +11,17 @@ One markdown file per question, named after its ID (or with `id:` in the front m
     added: true          # a question no raw source has; then `title` and `topic` are required
     title: …             # optional retitle for existing questions
     review: ok — what the reviewer checked (the review checklist is these notes)
-    level: basic         # basic | intermediate | advanced
+    level: basic         # basic | intermediate | advanced: how deep an interviewer digs (a chip on the
+                         # card, a filter in review and quiz, a tag in the Anki deck)
     ---
     The curated answer (markdown). When present it is shown as the answer and the merged source text
     stays available under "What the sources said".
+
+Levels: `basic` is a definition every candidate must say in one breath; `intermediate` needs the
+mechanics or the PyTorch API behind it; `advanced` needs reasoning an interviewer uses to separate
+candidates (derivations, trade-offs, failure modes). A question with no overlay, or an overlay with no
+`level:`, gets DEFAULT_LEVEL ("intermediate": the middle, so it is neither skipped by a "basics first"
+filter nor hidden from a mock interview); the build log prints the count per level.
 
 The raw sources are never edited. Overlay files are ours (trusted markdown), unlike source text.
 """
@@ -30,6 +37,7 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
 KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level"}
 LEVELS = ("basic", "intermediate", "advanced")
 TEXT_KEYS = ("id", "summary", "title", "topic", "review", "level")
+DEFAULT_LEVEL = "intermediate"
 
 
 def overlay_files(overlay_dir: Path) -> list[Path]:
@@ -64,7 +72,7 @@ def parse(path: Path, rel: str) -> tuple[dict, str]:
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
             raise SourceError(rel, _line(meta, key), f"`{key}` must be text, not {yamlfile._kind(meta[key])}")
     if meta.get("level") and meta["level"] not in LEVELS:
-        raise SourceError(rel, _line(meta, "level"), f"`level` must be one of {', '.join(LEVELS)}, not {meta['level']!r}")
+        raise SourceError(rel, _line(meta, "level"), f"level {meta['level']!r} must be one of {', '.join(LEVELS)}")
     for key in ("corrections", "references", "tags"):
         if key in meta and meta[key] is not None and not isinstance(meta[key], list):
             raise SourceError(rel, _line(meta, key), f"`{key}` must be a list, not {yamlfile._kind(meta[key])}")
@@ -98,6 +106,8 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
             applied[qid] = rel
         except SourceError as e:
             errors.append(e)
+    for q in questions:
+        q.level = q.level or DEFAULT_LEVEL
     return errors
 
 
@@ -106,6 +116,9 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
     """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
     meta, body = parse(path, rel)
     qid = str(meta.get("id") or path.stem)
+    level = meta.get("level")
+    if level is not None and level not in LEVELS:
+        raise SourceError(rel, _line_of(path, "level"), f"level {level!r} must be one of {', '.join(LEVELS)}")
     corrections = []
     for i, c in enumerate(meta.get("corrections") or [], start=1):
         if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):

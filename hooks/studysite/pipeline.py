@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 from . import overlay, yamlfile
-from .dedup import deduplicate, merge_blocks, question_id
+from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
+from .similarity import Glossary
 from .topics import assign_topics, load_topic_map
 
 
@@ -30,6 +31,7 @@ class Content:
     # reported after the cause, never instead of it.
     consequences: list[SourceError] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # files served from their last good reading (serve)
+    candidates: list[Candidate] = field(default_factory=list)  # possible duplicates a person should decide
 
     def index(self) -> dict[str, Question]:
         """Every question by its ID and by each alias (IDs merged into it keep resolving)."""
@@ -116,7 +118,17 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
                 reports.append(last_good[rel])
                 stale.append(rel)
     raws = [q for r in reports for q in r.questions]
-    questions = deduplicate(raws)
+    try:
+        topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
+        dedup = find_duplicates(
+            raws,
+            glossary=Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml"),
+            decisions=Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml"),
+            pinned=topic_map.get("questions") or {},  # pinned IDs stay primary when a new file merges in
+        )
+    except SourceError as e:
+        raise ContentError([*errors, e]) from None  # a raw source that failed is reported first
+    questions = dedup.questions
     notes = collision_notes(questions)
     warnings = dir_warnings + [w for r in reports for w in r.warnings]
     fatal: list[SourceError] = []
@@ -128,14 +140,13 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     for e in overlay.apply(questions, sources / "overlay", root):
         (consequences if errors and isinstance(e, overlay.MissingQuestion) else fatal).append(e)
     try:
-        topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
         topics, topic_notes = assign_topics(questions, topic_map)
     except SourceError as e:
         raise ContentError([*errors, *fatal, e, *consequences]) from None
+    notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
-    content = Content(questions, topics, reports, links, errors, fatal, notes + topic_notes, warnings)
-    content.consequences, content.stale = consequences, stale
-    return content
+    return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
+                   consequences=consequences, stale=stale, candidates=dedup.candidates)
 
 
 def collision_notes(questions: list[Question]) -> list[str]:
@@ -151,6 +162,22 @@ def collision_notes(questions: list[Question]) -> list[str]:
                 f"({first.text!r}), so this question is published as {q.id!r}. If both are the same question, "
                 f"merge them with the line `{q.id}: {base}` in sources/aliases.yaml"
             )
+    return notes
+
+
+def dedup_notes(dedup) -> list[str]:
+    """Build-log lines: what the scorer merged, and the candidates waiting for a person."""
+    notes = []
+    if dedup.merged_by_meaning:
+        shown = ", ".join(f"{a} → {b}" for a, b in dedup.merged_by_meaning[:5])
+        more = f" and {len(dedup.merged_by_meaning) - 5} more" if len(dedup.merged_by_meaning) > 5 else ""
+        notes.append(f"dedup: {len(dedup.merged_by_meaning)} questions merged by meaning (old ID kept as alias): {shown}{more}")
+    if dedup.candidates:
+        shown = ", ".join(f"{a} ≈ {b} ({c.score:.2f})" for c in dedup.candidates[:3] for a, b in [c.ids])
+        more = f" and {len(dedup.candidates) - 3} more" if len(dedup.candidates) > 3 else ""
+        notes.append(f"dedup: {len(dedup.candidates)} {'pair' if len(dedup.candidates) == 1 else 'pairs'} may be duplicates, for a person to decide in sources/duplicates.yaml "
+                     f"(listed on review/duplicates/): {shown}{more}")
+    notes.append(f"dedup: {dedup.comparisons} pairs compared")
     return notes
 
 

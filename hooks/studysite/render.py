@@ -113,7 +113,9 @@ def source_label(q: Question) -> str:
 
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
     """One question: heading with its explicit ID, answer (escaped/sanitised), overlay, demo, meta."""
-    parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
+    # IDs merged into this question (its copies' own IDs) stay anchors here, so old #links still land.
+    parts = [f'<div id="{a}" class="qa-alias" data-alias-of="{q.id}"></div>\n' for a in q.aliases]
+    parts += [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
     parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
     parts.append("")
     if q.summary:
@@ -222,7 +224,7 @@ def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -
     return pages
 
 
-def manifest(questions: list[Question]) -> dict:
+def manifest(questions: list[Question], candidates=()) -> dict:
     out = []
     for q in questions:
         out.append(
@@ -230,6 +232,7 @@ def manifest(questions: list[Question]) -> dict:
                 "id": q.id,
                 "title": q.title,
                 "topic": q.topic,
+                "level": q.level,
                 "url": f"topics/{q.page or q.topic}/#{q.id}",
                 "permalink": f"q/{q.id}/",
                 "aliases": q.aliases,
@@ -240,7 +243,9 @@ def manifest(questions: list[Question]) -> dict:
                 "answer": answer_text(q),
             }
         )
-    return {"questions": out}
+    # pairs that may be one question, for a person to decide in sources/duplicates.yaml (review/duplicates/)
+    pairs = [{"ids": list(c.ids), "score": c.score} for c in candidates]
+    return {"questions": out, "duplicate_candidates": pairs}
 
 
 def answer_text(q: Question) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, render, studyplan
+from . import anki, duplicates_page, render, review, studyplan
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, SourceError, Topic
 from .notebooks.cache import write_atomic
@@ -128,6 +128,7 @@ class StudySite:
         for warning in content.warnings:
             log.warning(warning)
         log.info(content.summary())
+        log.info(review.level_summary(content.topics))
 
     def execute_notebooks(self) -> None:
         """Run (or fetch from cache) every notebook and tie its tagged cells to questions."""
@@ -233,7 +234,10 @@ class StudySite:
                 self.problem(e)
             if self.previous is not None and "study-plan.md" in self.previous.pages:
                 pages["study-plan.md"] = self.previous.pages["study-plan.md"]
-        pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
+        order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
+        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
+        pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
+        pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
         pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)
@@ -295,7 +299,7 @@ class StudySite:
         def present(entries):
             return [e for e in entries if next(iter(e.values())) in have]
 
-        nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}])
+        nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}, {"Review": review.REVIEW_PAGE}, {"Quiz": review.QUIZ_PAGE}])
         if c is not None:
             # A split topic's first page is in the nav; its other pages are linked from it and the index
             # (one nav entry per page would put every page's link on every page: quadratic).
