@@ -56,9 +56,9 @@ class Content:
 class ContentError(Exception):
     """The content could not be built at all (e.g. a broken topic map); errors in reporting order."""
 
-    def __init__(self, errors: list[SourceError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+    def __init__(self, errors: list[SourceError], consequences: list[SourceError] = ()):
+        self.errors, self.consequences = errors, list(consequences)
+        super().__init__("\n".join(str(e) for e in [*errors, *self.consequences]))
 
 
 def check_sources_dir(sources: Path, root: Path) -> tuple[list[Path], list[SourceError], list[str]]:
@@ -120,6 +120,9 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     raws = [q for r in reports for q in r.questions]
     try:
         topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
+    except SourceError as e:
+        raise ContentError([*errors, e]) from None
+    try:
         dedup = find_duplicates(
             raws,
             glossary=Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml"),
@@ -127,7 +130,8 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
             pinned=topic_map.get("questions") or {},  # pinned IDs stay primary when a new file merges in
         )
     except SourceError as e:
-        raise ContentError([*errors, e]) from None  # a raw source that failed is reported first
+        # A raw source that failed is the cause; a decision naming one of its questions follows from it.
+        raise (ContentError(errors, [e]) if errors else ContentError([e])) from None
     questions = dedup.questions
     notes = collision_notes(questions)
     warnings = dir_warnings + [w for r in reports for w in r.warnings]
@@ -142,7 +146,7 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     try:
         topics, topic_notes = assign_topics(questions, topic_map)
     except SourceError as e:
-        raise ContentError([*errors, *fatal, e, *consequences]) from None
+        raise ContentError([*errors, *fatal, e], consequences) from None
     notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
     return Content(questions, topics, reports, links, errors, fatal, notes, warnings,

@@ -95,9 +95,11 @@ class StudySite:
             content = build_content(self.root, fallback)
         except ContentError as e:
             if not self.serving:
-                self.fail(e.errors)
+                self.fail(e.errors, e.consequences)
             for err in e.errors:
                 self.problem(err)
+            if e.consequences:
+                log.info("and, probably because of the above: " + "; ".join(map(str, e.consequences)))
             if self.previous is not None and self.previous.content is not None:
                 log.warning("serving the last good content until this is fixed")
                 self.content = self.previous.content

@@ -44,6 +44,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(None, None, "a key is a list or mapping", key_node.start_mark) from None
+        if key in out:  # YAML lets the later one win silently: a typo would go unnoticed
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice (first on line {out.lines[key]})", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
