@@ -339,6 +339,7 @@ class SiteSwap:
             if self.target.exists():
                 os.replace(self.target, trash)
             os.replace(self.building, self.target)
+            log.info(f"site written to {self.target} (built in {self.building.name}, then swapped in)")
         except OSError:  # e.g. site_dir is a mount point: copy over it instead
             if self.building.exists():
                 shutil.copytree(self.building, self.target, dirs_exist_ok=True)
