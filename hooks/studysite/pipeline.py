@@ -122,25 +122,30 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
         topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
     except SourceError as e:
         raise ContentError([*errors, e]) from None
+    consequences: list[SourceError] = []
     try:
-        dedup = find_duplicates(
-            raws,
-            glossary=Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml"),
-            decisions=Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml"),
-            pinned=topic_map.get("questions") or {},  # pinned IDs stay primary when a new file merges in
-        )
+        glossary = Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml")
+        decisions = Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml")
     except SourceError as e:
-        # A raw source that failed is the cause; a decision naming one of its questions follows from it.
-        raise (ContentError(errors, [e]) if errors else ContentError([e])) from None
+        raise ContentError([*errors, e]) from None
+    pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
+    try:
+        dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned)
+    except SourceError as e:
+        if not errors:
+            raise ContentError([e]) from None
+        # A decision naming a question of the source that failed: a consequence. Build the rest
+        # without the decisions (serve keeps going; a build fails on the cause anyway).
+        consequences.append(e)
+        dedup = find_duplicates(raws, glossary=glossary, decisions=Decisions(file=decisions.file), pinned=pinned)
     questions = dedup.questions
     notes = collision_notes(questions)
     warnings = dir_warnings + [w for r in reports for w in r.warnings]
     fatal: list[SourceError] = []
     try:
         questions = apply_aliases(questions, sources / "aliases.yaml", root)
-    except SourceError as e:
-        fatal.append(e)  # left unapplied: the rest of the site still builds (serve) / the build fails
-    consequences: list[SourceError] = []
+    except SourceError as e:  # left unapplied: the rest of the site still builds (serve) / the build fails
+        (consequences if errors and "not a published question" in e.message else fatal).append(e)
     for e in overlay.apply(questions, sources / "overlay", root):
         (consequences if errors and isinstance(e, overlay.MissingQuestion) else fatal).append(e)
     try:
