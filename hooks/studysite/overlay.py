@@ -13,6 +13,7 @@ One markdown file per question, named after its ID (or with `id:` in the front m
     review: ok — what the reviewer checked (the review checklist is these notes)
     level: basic         # basic | intermediate | advanced: how deep an interviewer digs (a chip on the
                          # card, a filter in review and quiz, a tag in the Anki deck)
+    follow_ups: [other-question-id, …]   # what an interviewer asks next (IDs or aliases of published questions)
     ---
     The curated answer (markdown). When present it is shown as the answer and the merged source text
     stays available under "What the sources said".
@@ -34,7 +35,7 @@ from . import yamlfile
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
-KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level"}
+KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level", "follow_ups"}
 LEVELS = ("basic", "intermediate", "advanced")
 TEXT_KEYS = ("id", "summary", "title", "topic", "review", "level")
 DEFAULT_LEVEL = "intermediate"
@@ -99,22 +100,38 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     applied: dict[str, str] = {}  # question ID → overlay file applied to it
     index = {a: q for q in questions for a in q.aliases}  # built once: linear in questions, not files × questions
     index.update({q.id: q for q in questions})
+    follow_ups: dict[str, tuple[Path, Question, list]] = {}  # file → (path, question, follow-up IDs as written)
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
         try:
-            qid = _apply_file(questions, path, rel, applied, index)
-            applied[qid] = rel
+            q, wanted = _apply_file(questions, path, rel, applied, index)
+            applied[q.id] = rel
         except SourceError as e:
             errors.append(e)
+        else:
+            follow_ups[rel] = (path, q, wanted)
+    # Follow-ups may name questions added by files applied later, so they resolve once all are in.
+    index = {a: q for q in questions for a in q.aliases} | {q.id: q for q in questions}
+    for rel, (path, q, wanted) in follow_ups.items():
+        missing = [str(w) for w in wanted if str(w) not in index]
+        if missing:
+            errors.append(SourceError(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
+            continue
+        q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
     for q in questions:
         q.level = q.level or DEFAULT_LEVEL
     return errors
 
 
 def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[str, str] | None = None,
-                index: dict[str, Question] | None = None) -> str:
-    """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
+                index: dict[str, Question] | None = None) -> tuple[Question, list]:
+    """Validate one overlay file completely, then apply it (a bad file changes nothing).
+
+    Returns the question and its follow-up IDs as written (resolved by `apply` once every file is in)."""
     meta, body = parse(path, rel)
+    wanted = meta.get("follow_ups") or []
+    if not isinstance(wanted, list):
+        raise SourceError(rel, _line(meta, "follow_ups"), "`follow_ups` must be a list of question IDs")
     qid = str(meta.get("id") or path.stem)
     level = meta.get("level")
     if level is not None and level not in LEVELS:
@@ -163,7 +180,15 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
     q.corrections = corrections
     if meta.get("level"):
         q.level = meta["level"]
-    return q.id
+    return q, wanted
+
+
+def _line_of(path: Path, key: str) -> int:
+    """1-based line of a front-matter key (for error messages), or 1."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
 
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

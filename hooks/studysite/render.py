@@ -120,6 +120,9 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
     parts.append("")
     if q.summary:
         parts += ['!!! tip "Interview answer"', "", _indent(q.summary), ""]
+        if q.follow_ups:
+            asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
+            parts += [_indent(f"**Follow-ups an interviewer asks next:**\n\n{asked}"), ""]
     for c in q.corrections:
         parts += [
             '!!! warning qa-correction "Correction"',
@@ -241,6 +244,7 @@ def manifest(questions: list[Question], candidates=()) -> dict:
                 "corrected": q.corrected,
                 "added_by_site": q.added_by_site,
                 "answer": answer_text(q),
+                "follow_ups": [fid for fid, _ in q.follow_ups],
             }
         )
     # pairs that may be one question, for a person to decide in sources/duplicates.yaml (review/duplicates/)
