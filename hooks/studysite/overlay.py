@@ -87,7 +87,8 @@ def _line(meta, key) -> int:
 
 
 class MissingQuestion(SourceError):
-    """An overlay names a question no source has: often a consequence of a source that failed to read."""
+    """An overlay names a question no source has (as its own or as a follow-up): often a consequence of a
+    source that failed to read, and then reported after it."""
 
 
 def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[SourceError]:
@@ -115,7 +116,7 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     for rel, (path, q, wanted) in follow_ups.items():
         missing = [str(w) for w in wanted if str(w) not in index]
         if missing:
-            errors.append(SourceError(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
+            errors.append(MissingQuestion(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
             continue
         q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
     for q in questions:
