@@ -87,11 +87,14 @@ def question_key(title: str) -> tuple[str, ...]:
     return tuple(words) or tuple(TOKEN.findall(title.lower())) or ("question",)
 
 
+MAX_ID_CHARS = 80  # an ID is a folder name (q/<id>/) and a URL: a 100,000-character title must not make one
+
+
 def question_id(key: tuple[str, ...]) -> str:
     words = [re.sub(r"[._]+", "-", w) for w in key]
     slug = "-".join(words[:MAX_ID_WORDS])
-    if len(words) > MAX_ID_WORDS:
-        slug += "-" + hashlib.sha1(" ".join(key).encode()).hexdigest()[:4]
+    if len(words) > MAX_ID_WORDS or len(slug) > MAX_ID_CHARS:
+        slug = slug[:MAX_ID_CHARS].rstrip("-") + "-" + hashlib.sha1(" ".join(key).encode()).hexdigest()[:4]
     return slug
 
 

@@ -5,8 +5,11 @@ import html
 import json
 import re
 
+import lxml.html
 import markdown
 import nh3
+from lxml import etree
+from markdown_it import MarkdownIt
 
 from .clean import COMMAND
 from .model import Block, Question, Topic
@@ -57,8 +60,11 @@ def _html_escape(text: str) -> str:
 
 # --- notes markdown ---------------------------------------------------------------------------
 
-ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup"}
+ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup",
+                "del", "s", "kbd", "table", "thead", "tbody", "tr", "th", "td"}
 ALLOWED_ATTRS = {"a": {"href", "title"}}
+# Markdown fragments kept whole (nested lists, quotes, tables from READMEs): CommonMark, as GitHub reads them.
+_MD_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS) -> str:
@@ -72,16 +78,62 @@ def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS) -> str:
     )
 
 
+def images_as_links(fragment: str) -> str:
+    """The site never loads an image a source names (no third-party requests): each <img> becomes a
+    link to it, labelled with its alt text."""
+    if "<img" not in fragment.lower():
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for img in list(root.iter("img")):
+        src, alt = img.get("src") or "", (img.get("alt") or "").strip()
+        link = etree.Element("a", href=src) if src else etree.Element("span")
+        link.text = f"Image: {alt}" if alt else "Image"
+        link.tail = img.tail
+        img.getparent().replace(img, link)
+    inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+        etree.tostring(c, encoding="unicode", method="html") for c in root)
+    return inner
+
+
+def _no_templates(clean: str) -> str:
+    return clean.replace("{", "&#123;").replace("}", "&#125;")
+
+
 def md_fragment(text: str) -> str:
     """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    clean = sanitise(markdown.markdown(text, output_format="html"))
-    clean = clean.replace("{", "&#123;").replace("}", "&#125;")
+    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html"))))
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
 
 
+def md_block(text: str) -> str:
+    """A markdown fragment kept whole (CommonMark: two-space nested lists, quotes, tables) → sanitised HTML."""
+    return _no_templates(sanitise(images_as_links(_MD_BLOCKS.render(text))))
+
+
+def html_fragment(text: str) -> str:
+    """HTML from a saved page → the same allow-list; images become links."""
+    return _no_templates(sanitise(images_as_links(text)))
+
+
 def inline(text: str, fmt: str) -> str:
-    return md_fragment(text) if fmt == "md" else html_text(text)
+    if fmt == "md":
+        return md_fragment(text)
+    if fmt == "html":
+        return html_fragment(text)
+    return html_text(text)
+
+
+def _pre_lines(code_html: str) -> str:
+    return code_html.replace("\n", "&#10;")
+
+
+_PRE = re.compile(r"<pre\b[^>]{0,200}>.*?</pre>", re.S)
+
+
+def _one_line_pre(fragment: str) -> str:
+    """Code inside a sanitised fragment keeps its lines as entities (see block_html's code)."""
+    return _PRE.sub(lambda m: _pre_lines(m.group(0)), fragment)
 
 
 def block_html(b: Block) -> str:
@@ -91,7 +143,24 @@ def block_html(b: Block) -> str:
         text = inline(b.text, b.fmt) if b.text else '<em class="qa-missing">(the source gives no explanation)</em>'
         return f"<p><strong>{inline(b.label, b.fmt)}</strong> {text}</p>"
     if b.kind == "list":
-        return "<ul>\n" + "\n".join(f"<li>{inline(i, b.fmt)}</li>" for i in b.items) + "\n</ul>"
+        tag = "ol" if b.ordered else "ul"
+        return f"<{tag}>\n" + "\n".join(f"<li>{inline(i, b.fmt)}</li>" for i in b.items) + f"\n</{tag}>"
+    if b.kind == "subhead":
+        return f'<p class="qa-subhead"><strong>{inline(b.text, b.fmt)}</strong></p>'
+    if b.kind == "code":
+        lang = re.sub(r"[^\w+#-]", "", b.lang)[:30]
+        cls = f' class="language-{lang}"' if lang else ""
+        # newlines as entities: the page is markdown, and nothing in it may re-read the code's lines
+        return f"<pre><code{cls}>{_pre_lines(_html_escape(b.text))}</code></pre>"
+    if b.kind == "md":
+        return f'<div class="qa-md">{_one_line_pre(md_block(b.text))}</div>'
+    if b.kind == "html":
+        return f'<div class="qa-md">{_one_line_pre(html_fragment(b.text))}</div>'
+    if b.kind == "image":
+        alt = html_text(b.label or "image")
+        if re.match(r"https?://", b.text):
+            return f'<p class="qa-image"><a href="{_html_escape(b.text)}" rel="noopener nofollow">Image: {alt}</a></p>'
+        return f'<p class="qa-image">Image (not included): {alt}</p>'
     if b.kind == "table":
         head, *rows = b.rows
         th = "".join(f"<th>{inline(c, b.fmt)}</th>" for c in head)

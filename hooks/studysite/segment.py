@@ -17,6 +17,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from .clean import title_case_to_sentence
 from .model import Block, SourceError, SourceRef
 from .readers.base import RawQuestion, ReadReport
 from .readers.stream import Node
@@ -282,9 +283,13 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     majority_numbered = {k: sum(m.numbered for m in by_key[k]) * 2 >= len(by_key[k]) for k in slot_keys}
     accepted: list[Member] = []
     rejected: dict[str, int] = {}
+    rejected_idx: set[int] = set()
     ends = _answer_ends(nodes, anchors)
     for m, end in zip(anchors, ends):
         has_answer = bool(m.rest) or m.row >= 0 or end > m.idx + 1 + m.consumes
+        if not (m.question_like or (m.key[0] == "heading" and m.numbered and majority_numbered.get(m.key, True))
+                or (m.key[0] != "heading" and has_answer)) or not has_words(m.title):
+            rejected_idx.add(m.idx)
         if not has_words(m.title):
             rejected["titles with no words (emoji or punctuation only)"] = rejected.get("titles with no words (emoji or punctuation only)", 0) + 1
             continue
@@ -305,6 +310,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     in_answer: set[int] = set()
     sections_seen = 0
     sections = _sections(nodes, {m.idx for m in anchors})
+    names = _names(nodes)
     for m, end in zip(anchors, ends):
         if (m.idx, m.row) not in accepted_idx:
             continue
@@ -327,11 +333,12 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
         body = list(range(m.idx + 1 + m.consumes, end)) if m.row < 0 and node.kind != "row" else []
         in_answer.update(range(m.idx, end if m.row < 0 else m.idx + 1))
         blocks += answer_blocks(nodes, body, lines, file, reader, notes_style=node.kind == "item")
+        blocks = _tidy(blocks)
         # the nearest section heading before the question is its topic hint
         sec = sections.get(m.idx, "")
         text = m.raw.strip()
         ref = SourceRef(file=file, line=node.line, text=text, reader=reader, section=sec)
-        q = RawQuestion(ref=ref, title=m.title, blocks=blocks)
+        q = RawQuestion(ref=ref, title=title_case_to_sentence(m.title, names), blocks=blocks)
         seg.questions.append(q)
         if not blocks:
             seg.unanswered += 1
@@ -339,7 +346,10 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     # what is left outside: sections (kept as hints) and text (counted)
     in_links = _links_sections(nodes)
     for i, n in enumerate(nodes):
-        if i in in_answer or n.kind in ("end",):
+        if i in in_answer or i in rejected_idx or n.kind in ("end",):
+            continue
+        if n.kind == "item" and not n.text.strip():
+            report.drop("empty list items")
             continue
         if n.kind == "heading":
             sections_seen += 1
@@ -463,6 +473,21 @@ def _covered(nodes: list[Node], chosen: dict, keys: set) -> set[int]:
     for m, end in zip(anchors, _answer_ends(nodes, anchors)):
         covered.update(range(m.idx, max(end, m.idx + 1)))
     return covered
+
+
+_MID_CAPITAL = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+)\b")
+_LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
+
+
+def _names(nodes: list[Node]) -> frozenset[str]:
+    """Words the file capitalises in the middle of a sentence: names ("Boltzmann"), kept in titles."""
+    found: set[str] = set()
+    lower: set[str] = set()
+    for n in nodes:
+        if n.kind in ("para", "item") and n.text:
+            found.update(_MID_CAPITAL.findall(n.text))
+            lower.update(_LOWER_WORD.findall(n.text))
+    return frozenset(w for w in found if w.lower() not in lower)
 
 
 def _links_sections(nodes: list[Node]) -> list[bool]:
@@ -601,6 +626,24 @@ def _has_ancestor_in(nodes: list[Node], idx: int, ancestors: set[int]) -> bool:
             return True
         p = nodes[p].parent
     return False
+
+
+ANSWER_WORDS = {"answer", "answer:", "ans", "ans:", "ans.", "a:", "a.", "solution", "solution:", "explanation", "explanation:"}
+_EMPTY_HTML = re.compile(r"(?is)(?:<br\s*/?>|</?p[^>]{0,200}>|</?div[^>]{0,200}>|&nbsp;|\s)*")
+
+
+def _tidy(blocks: list[Block]) -> list[Block]:
+    """Drop an "Answer" marker (the answer follows it), an "Ans:" opening, and HTML that shows nothing."""
+    out = []
+    for b in blocks:
+        if b.kind == "html" and _EMPTY_HTML.fullmatch(b.text) and "<img" not in b.text.lower():
+            continue
+        if not out and b.kind in ("subhead", "para", "label") and (b.text or b.label).strip(" *_#").lower() in ANSWER_WORDS:
+            continue
+        if not out and b.kind == "para" and (m := ANSWER_PREFIX.match(b.text)):
+            b.text = b.text[m.end():]
+        out.append(b)
+    return out
 
 
 def _dedent_lines(lines: list[str], first: int, last: int) -> str:

@@ -56,8 +56,7 @@ class StudySite:
             # which `mkdocs build --strict` turns into a failed build.
             log.warning(f"{err} — this file was left out of the site")
         for report in content.reports:
-            dropped = ", ".join(f"{n} {why}" for why, n in sorted(report.dropped.items()))
-            log.info(f"{report.file} ({report.kind}): {len(report.questions)} questions" + (f"; left out: {dropped}" if dropped else ""))
+            log.info(report.log_line())
         for note in content.notes:
             log.info(note)
         for warning in content.warnings:
