@@ -72,9 +72,11 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
             raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
         corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
     by_id = {q.id: q for q in questions}
+    if meta.get("added") and qid in by_id:
+        # The site added this question because no source had it; now a source does. The curated
+        # answer applies to the sourced question (it stops being "added by the site").
+        meta = {k: v for k, v in meta.items() if k not in ("added", "topic")}
     if meta.get("added"):
-        if qid in by_id:
-            raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
         if not _ID.fullmatch(qid):
             raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
         for key in ("title", "topic"):

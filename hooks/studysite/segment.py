@@ -42,6 +42,7 @@ URL = re.compile(r"https?://[^\s)>\]]+")
 STATUS = re.compile(r"\(([^()]*)\)\s*$")
 OUTSIDE_SHARE = 0.1  # text outside any question above this share of the file is worth a warning
 
+CONTENT = {"para", "item", "label", "code", "table", "quote", "html", "image", "row"}
 SLOT_NAMES = {
     "heading": "level-{} headings",
     "item": "list items",
@@ -116,6 +117,7 @@ class Member:
     consumes: int = 0  # following nodes that belong to the question text ("## Question 3" + bold para)
     row: int = -1  # table rows: row index
     bold: bool = False
+    sandwiched: bool = False  # a non-question heading between two questions of its slot
 
     @property
     def question_like(self) -> bool:
@@ -138,7 +140,10 @@ class Segmented:
 
 def candidates(nodes: list[Node]) -> list[Member]:
     out: list[Member] = []
+    in_links = _links_sections(nodes)
     for i, n in enumerate(nodes):
+        if in_links[i]:
+            continue  # study links (notes), never questions
         if n.kind == "heading":
             m = _member(i, ("heading", n.level), n.title, n.raw or n.text, n)
             kind, num, rest = split_prefix(n.title.replace("**", ""))
@@ -285,9 +290,17 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     rejected: dict[str, int] = {}
     rejected_idx: set[int] = set()
     ends = _answer_ends(nodes, anchors)
-    for m, end in zip(anchors, ends):
-        has_answer = bool(m.rest) or m.row >= 0 or end > m.idx + 1 + m.consumes
-        if not (m.question_like or (m.key[0] == "heading" and m.numbered and majority_numbered.get(m.key, True))
+    precision = {k: sum(m.question_like for m in by_key[k]) / len(by_key[k]) for k in slot_keys}
+    for k, (m, end) in enumerate(zip(anchors, ends)):
+        has_answer = bool(m.rest) or m.row >= 0 or any(nodes[j].kind in CONTENT for j in range(m.idx + 1 + m.consumes, end))
+        if (m.key[0] == "heading" and not m.question_like and not m.numbered and has_answer
+                and precision.get(m.key, 0) >= 0.5 and 0 < k < len(anchors) - 1
+                and anchors[k - 1].key == anchors[k + 1].key == m.key
+                and anchors[k - 1].question_like and anchors[k + 1].question_like):
+            # "## Batch normalization" between two questions of a list of questions is one of them
+            m.sandwiched = True
+        heading_ok = m.key[0] == "heading" and (m.numbered and majority_numbered.get(m.key, True) or m.sandwiched)
+        if not (m.question_like or heading_ok
                 or (m.key[0] != "heading" and has_answer)) or not has_words(m.title):
             rejected_idx.add(m.idx)
         if not has_words(m.title):
@@ -295,7 +308,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             continue
         if m.question_like:
             accepted.append(m)
-        elif m.key[0] == "heading" and (m.numbered and majority_numbered.get(m.key, True)):
+        elif heading_ok:
             accepted.append(m)
         elif m.key[0] in ("item", "bold", "row", "summary", "prefix") and has_answer:
             accepted.append(m)

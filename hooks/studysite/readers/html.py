@@ -23,7 +23,7 @@ DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", 
 # Class/id words of page furniture (matched as whole words of the attribute)
 BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|footer|header|breadcrumbs?|cookie|consent|advert|ads?|adsbygoogle|"
-    r"sponsor|social|share|sharing|comments?|related|popup|modal|newsletter|subscribe|banner|toc|skip|pagination)(?:$|[\s_-])",
+    r"sponsor|social|share|sharing|comments?|related|popup|modal|newsletter|subscribe|banner|toc|skip|pagination|headerlink|anchor-link)(?:$|[\s_-])",
     re.I,
 )
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

@@ -50,13 +50,20 @@ def read(text: str, file: str) -> ReadReport:
         q_col, a_cols = _header(header)
         if q_col is None:
             raise SourceError(file, 1, "no question column in the header row (name one `question`)")
+        heads = [h.strip().lower() for h in header]
+        # this site's own export marks the questions its overlay added: they are not a source's
+        added_col = heads.index("added_by_site") if "added_by_site" in heads else None
+        line = reader.line_num + 1
         for row in reader:
-            line = reader.line_num
+            start, line = line, reader.line_num + 1
             if not any(c.strip() for c in row):
+                continue
+            if added_col is not None and added_col < len(row) and row[added_col].strip().lower() == "true":
+                report.drop("rows this site's overlay added (not from a source)")
                 continue
             question = row[q_col].strip() if q_col < len(row) else ""
             answers = [row[k] for k in a_cols if k < len(row)]
-            nodes.append(Node("row", line=line, text=question, title=" ".join(question.split()), fmt="text",
+            nodes.append(Node("row", line=start, text=question, title=" ".join(question.split()), fmt="md",
                               answer=[a.strip() for a in answers], raw=question))
     except csv.Error as e:
         raise SourceError(file, reader.line_num or None, f"not readable as CSV: {e}") from None
