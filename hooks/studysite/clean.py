@@ -144,7 +144,12 @@ def clean_text(text: str) -> str:
     return fix_terms(t)
 
 
+VERBATIM = {"code", "md", "html", "image"}  # code is exact; md/html fragments keep their lines (structure)
+
+
 def clean_block(block: Block) -> Block:
+    if block.kind in VERBATIM:
+        return block
     block.text = clean_text(block.text)
     block.label = clean_text(block.label)
     block.items = [clean_text(i) for i in block.items]

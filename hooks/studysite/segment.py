@@ -223,8 +223,10 @@ def _item_member(i: int, n: Node) -> Member:
 
 
 def score(members: list[Member]) -> float:
-    q = sum(1 for m in members if m.question_like)
-    return q - (len(members) - q) / 2
+    """Texts that read as questions, less half of those that do not (wordless ones count neither way)."""
+    worded = [m for m in members if has_words(m.title)]
+    q = sum(1 for m in worded if m.question_like)
+    return q - (len(worded) - q) / 2
 
 
 # Preference when two slots score the same: headings outrank list items, which outrank bold text …

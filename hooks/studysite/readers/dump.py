@@ -83,9 +83,10 @@ def read_nodes(text: str, file: str) -> list[Node]:
             continue
         flush_table()
         if tag in CODE_TAGS:
-            code = html.unescape(raw).strip("\n")
-            nodes.append(Node("code", line=line, end=end, text=code.strip() if "\n" not in code.strip() else _dedent(code),
-                              fmt="text", raw=raw.strip(), tag=tag))
+            # verbatim, less the one space the scraper writes after "[" and the blank edges
+            code = html.unescape(raw)
+            code = (code[1:] if code.startswith(" ") else code).rstrip().strip("\n")
+            nodes.append(Node("code", line=line, end=end, text=code, fmt="text", raw=raw.strip(), tag=tag))
             continue
         value = clean_value(raw)
         if tag == "a":
@@ -110,12 +111,6 @@ def read_nodes(text: str, file: str) -> list[Node]:
             nodes.append(Node("other", line=line, end=end, fmt="text", tag=tag))
     flush_table()
     return nodes
-
-
-def _dedent(code: str) -> str:
-    import textwrap
-
-    return textwrap.dedent(code).strip("\n")
 
 
 def read(text: str, file: str) -> ReadReport:
