@@ -5,6 +5,7 @@ segmenter (segment.py), which finds the questions whatever the format.
 """
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from ..model import SourceError
@@ -42,9 +43,18 @@ def decode(data: bytes, file: str) -> str:
 def read_text(text: str, rel: str) -> ReadReport:
     if not text.strip():
         return ReadReport(file=rel, kind="empty")
-    for _name, module, threshold in READERS:
-        if module.sniff(text) >= threshold:
-            return module.read(text, rel)
+    # A parse allocates millions of small acyclic objects (tokens, nodes); the cyclic collector's full
+    # passes over them made reading a large file super-linear (bench/bench_read.py). Reference counting
+    # still frees everything; the collector runs again right after.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _name, module, threshold in READERS:
+            if module.sniff(text) >= threshold:
+                return module.read(text, rel)
+    finally:
+        if was_enabled:
+            gc.enable()
     raise SourceError(rel, None, "format not recognised: expected a question list (markdown, HTML, CSV or a `tag => [ text ]` dump)")
 
 
