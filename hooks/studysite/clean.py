@@ -128,7 +128,7 @@ def clean_title(raw: str) -> str:
             t = "What are " + (m.group(1) or "") + t[len("What is ") + len(m.group(1) or ""):]
     t = t[:1].upper() + t[1:]
     first = t.split(" ", 1)[0].lower().split("’")[0].split("'")[0]
-    if first in INTERROGATIVES and not t.endswith("?"):
+    if first in INTERROGATIVES and "?" not in t:  # "What is X? Discuss Y." already asks
         t = t.rstrip(".") + "?"
     return t
 
