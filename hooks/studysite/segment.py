@@ -210,8 +210,8 @@ def _item_member(i: int, n: Node) -> Member:
     head = "\n".join(lines[:title_lines])
     rest = "\n".join(lines[title_lines:]).strip()
     head_plain = md_plain(head) if n.fmt == "md" else " ".join(head.split())
-    if len(lines) == 1 and n.fmt != "md":
-        head_plain = n.title
+    if len(lines) == 1 and n.title:
+        head_plain = n.title  # the parser's plain text: all emphasis and links gone
     # "Why …? (Say that …)": the parenthesis after the question is the author's answer hint
     cut = head_plain.find("? (")
     if cut > 0 and head_plain.rstrip().endswith(")"):
@@ -453,6 +453,8 @@ def _answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
             n = nodes[end]
             if n.kind == "heading" and _closes(node, n, nodes, m.idx, end):
                 break
+            if n.kind == "heading" and _link_out(nodes, end, nxt):
+                break  # "#### Explore all answers here 👉 [site](…)" and a banner: the page's, not the answer's
             if node.kind == "summary" and n.kind == "end" and not _inside(nodes, end, m.idx):
                 end += 1
                 break
@@ -462,6 +464,14 @@ def _answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
             end += 1
         ends.append(end)
     return ends
+
+
+def _link_out(nodes: list[Node], idx: int, stop: int) -> bool:
+    """A heading that is a link elsewhere, followed by nothing but HTML, images and links."""
+    h = nodes[idx]
+    if not re.search(r"\]\(https?://|<a\s", h.text):
+        return False
+    return all(nodes[j].kind in ("html", "image", "link", "other", "end") for j in range(idx + 1, stop))
 
 
 def _closes(q: Node, h: Node, nodes: list[Node], q_idx: int, h_idx: int) -> bool:
