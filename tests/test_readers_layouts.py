@@ -218,3 +218,20 @@ def test_id_cap_keeps_existing_ids():
         "difference-between-torch-nn-torch-nn-functional")
     long = question_id(("a" * 200,))
     assert len(long) == 85 and long.startswith("a" * 80)
+
+
+def test_readme_opening_with_an_html_banner_is_still_markdown():
+    md = ('<p align="center"><a href="https://x.org"><img src="https://x.org/b.png"></a></p>\n<div>\n<p>Intro</p>\n'
+          '</div>\n<br>\n\n## 1. What is a tensor?\n\nAn array.\n\n## 2. What is autograd?\n\nGradients.\n')
+    report = read_text(md, "sources/readme.md")
+    assert report.kind == "notes" and titles(report) == ["What is a tensor?", "What is autograd?"]
+
+
+def test_much_text_outside_questions_is_a_warning_naming_its_first_lines():
+    md = "# Notes\n\n" + "".join(f"Stray paragraph number {i} with some words.\n\n" for i in range(8)) + (
+        "## What is a tensor?\n\nAn array.\n\n## What is autograd?\n\nGradients.\n")
+    report = read_text(md, "sources/stray.md")
+    assert len(report.questions) == 2
+    (warning,) = report.warnings
+    assert warning.startswith("sources/stray.md:3: text outside any question (") and "lines 3, 5, 7, 9, 11 and 3 more" in warning
+    assert report.dropped["paragraphs outside questions"] == 8

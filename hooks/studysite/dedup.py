@@ -207,6 +207,8 @@ def _sentences(block: Block) -> list[str]:
         return list(block.items)
     if block.kind == "label":
         return [f"{block.label} {block.text}".strip()]
+    if block.kind != "table":  # code, md/html fragments, sub-headings, images: compared whole
+        return [block.text or block.label]
     return [" | ".join(" ".join(r) for r in block.rows)]
 
 

@@ -22,7 +22,7 @@ DROP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer
 DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "toolbar"}
 # Class/id words of page furniture (matched as whole words of the attribute)
 BOILERPLATE = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|footer|header|breadcrumbs?|cookie|consent|advert|ads?|adsbygoogle|"
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|sidebar|footer|site-header|page-header|breadcrumbs?|cookie|consent|advert|ads?|adsbygoogle|"
     r"sponsor|social|share|sharing|comments?|related|popup|modal|newsletter|subscribe|banner|toc|skip|pagination|headerlink|anchor-link)(?:$|[\s_-])",
     re.I,
 )
@@ -33,11 +33,14 @@ INLINE_KEEP = {"strong", "b", "em", "i", "code", "a", "sub", "sup", "br", "kbd",
 
 
 def sniff(text: str) -> float:
+    """A page (doctype or <html>), or a fragment whose lines are mostly tags. A README that opens with
+    an HTML banner is still markdown: most of its lines are not tags."""
     head = text.lstrip()[:1000].lower()
     if head.startswith(("<!doctype html", "<html")) or "<html" in head[:300]:
         return 1.0
-    tags = len(re.findall(r"</(?:p|div|h[1-6]|li|td|section|article)>", text[:200000], re.I))
-    return 1.0 if tags >= 5 and "<" in head[:50] else 0.0
+    lines = [ln.strip() for ln in text.split("\n")[:2000] if ln.strip()]
+    tagged = sum(1 for ln in lines if ln.startswith("<"))
+    return 1.0 if lines and tagged >= 5 and tagged / len(lines) > 0.6 else 0.0
 
 
 def _is_boilerplate(el) -> bool:
