@@ -129,7 +129,8 @@ def anki_package(topics: list[Topic], *, site_url: str, timestamp: float) -> byt
         deck = genanki.Deck(deck_id, deck_name(topic), description=html.escape(topic.description))
         base = f"{site_url.rstrip('/')}/topics/{topic.slug}.md"  # the page overlay links are written for
         for q in topic.questions:
-            tags = [topic.slug] + (["corrected"] if q.corrected else []) + (["added-by-site"] if q.added_by_site else [])
+            tags = [topic.slug, f"level::{q.level}"] if q.level else [topic.slug]
+            tags += (["corrected"] if q.corrected else []) + (["added-by-site"] if q.added_by_site else [])
             deck.add_note(
                 genanki.Note(
                     model=MODEL,

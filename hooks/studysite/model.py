@@ -96,6 +96,7 @@ class Question:
     added_by_site: bool = False  # True for questions the site added (not in any raw source)
     review: str = ""  # the reviewer's note: what was checked and what was changed
     tags: list[str] = field(default_factory=list)
+    level: str = ""  # "basic" | "intermediate" | "advanced" (overlay `level:`; see overlay.DEFAULT_LEVEL)
 
     @property
     def corrected(self) -> bool:

@@ -11,9 +11,17 @@ One markdown file per question, named after its ID (or with `id:` in the front m
     added: true          # a question no raw source has; then `title` and `topic` are required
     title: …             # optional retitle for existing questions
     review: ok — what the reviewer checked (the review checklist is these notes)
+    level: basic         # basic | intermediate | advanced: how deep an interviewer digs (a chip on the
+                         # card, a filter in review and quiz, a tag in the Anki deck)
     ---
     The curated answer (markdown). When present it is shown as the answer and the merged source text
     stays available under "What the sources said".
+
+Levels: `basic` is a definition every candidate must say in one breath; `intermediate` needs the
+mechanics or the PyTorch API behind it; `advanced` needs reasoning an interviewer uses to separate
+candidates (derivations, trade-offs, failure modes). A question with no overlay, or an overlay with no
+`level:`, gets DEFAULT_LEVEL ("intermediate": the middle, so it is neither skipped by a "basics first"
+filter nor hidden from a mock interview); the build log prints the count per level.
 
 The raw sources are never edited. Overlay files are ours (trusted markdown), unlike source text.
 """
@@ -27,7 +35,9 @@ import yaml
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
-KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review"}
+KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level"}
+LEVELS = ("basic", "intermediate", "advanced")
+DEFAULT_LEVEL = "intermediate"
 
 
 def overlay_files(overlay_dir: Path) -> list[Path]:
@@ -59,6 +69,8 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
             _apply_file(questions, path, path.relative_to(root).as_posix())
         except SourceError as e:
             errors.append(e)
+    for q in questions:
+        q.level = q.level or DEFAULT_LEVEL
     return errors
 
 
@@ -66,6 +78,9 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
     """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
     meta, body = parse(path, rel)
     qid = str(meta.get("id") or path.stem)
+    level = meta.get("level")
+    if level is not None and level not in LEVELS:
+        raise SourceError(rel, _line_of(path, "level"), f"level {level!r} must be one of {', '.join(LEVELS)}")
     corrections = []
     for i, c in enumerate(meta.get("corrections") or [], start=1):
         if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
@@ -100,6 +115,15 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
     q.tags = [str(t) for t in meta.get("tags") or []]
     q.review = str(meta.get("review") or "").strip()
     q.corrections = corrections
+    q.level = level or ""
+
+
+def _line_of(path: Path, key: str) -> int:
+    """1-based line of a front-matter key (for error messages), or 1."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
 
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -290,6 +290,7 @@ def manifest(questions: list[Question]) -> dict:
                 "id": q.id,
                 "title": q.title,
                 "topic": q.topic,
+                "level": q.level,
                 "url": f"topics/{q.topic}/#{q.id}",
                 "permalink": f"q/{q.id}/",
                 "aliases": q.aliases,

@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, render, studyplan
+from . import anki, render, review, studyplan
 from .export import export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
@@ -62,6 +62,7 @@ class StudySite:
         for warning in content.warnings:
             log.warning(warning)
         log.info(content.summary())
+        log.info(review.level_summary(content.topics))
 
     def execute_notebooks(self) -> None:
         """Run (or fetch from cache) every notebook and tie its tagged cells to questions."""
@@ -127,6 +128,8 @@ class StudySite:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
             self.problem(e)
+        order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
+        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
         pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
@@ -191,7 +194,7 @@ class StudySite:
         def present(entries):
             return [e for e in entries if next(iter(e.values())) in have]
 
-        nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}])
+        nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}, {"Review": review.REVIEW_PAGE}, {"Quiz": review.QUIZ_PAGE}])
         if c is not None:
             nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
         if self.run is not None:

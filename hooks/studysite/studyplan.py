@@ -1,6 +1,13 @@
-"""Render the study plan (sources/study-plan.yaml) as a page of permalink checklists."""
+"""Render the study plan (sources/study-plan.yaml) as a page of permalink checklists covering everything.
+
+The curated days come first; then every published question and every notebook the days leave out,
+one section per topic in page order, so the plan covers the whole site. The notes' third-party links
+are listed last as the original notes' reading list: plain links, no checkboxes, so they never count
+as study progress.
+"""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -8,12 +15,51 @@ import yaml
 from .model import SourceError
 from .render import md_escape, md_text
 
+PROGRESS_NOTE = (
+    "A question's box is ticked once you have rated it anywhere: on its topic page (self-test mode), "
+    "on the [review](review/index.md) page or in the [quiz](quiz/index.md). Ticking it here counts as a "
+    "first review rated *Good*, so it joins your review schedule; unticking it, or *Reset progress*, "
+    "forgets its review history and makes it new again. Notebook boxes are only ticks on this page."
+)
+
+
+def plan_notebooks(root: Path) -> list[str]:
+    nb_dir = root / "notebooks"
+    return sorted(p.name for p in nb_dir.glob("*.ipynb")) if nb_dir.is_dir() else []
+
+
+def notebook_topics(content) -> dict[str, str]:
+    """Notebook file name → the topic most of its demo cells are shown on."""
+    votes: dict[str, Counter] = {}
+    for q in content.questions:
+        for d in q.demos:
+            votes.setdefault(Path(d.notebook).name, Counter())[q.topic] += len(d.cells)
+    return {nb: c.most_common(1)[0][0] for nb, c in votes.items()}
+
+
+def question_order(path: Path, content) -> list[str]:
+    """Question IDs in plan order (curated days, then the rest by topic): the order new cards are
+    introduced on the review page, so reviewing day by day follows the plan."""
+    plan = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+    by_id = content.index()
+    order: list[str] = []
+    for day in plan.get("days", []):
+        for qid in day.get("questions", []):
+            q = by_id.get(qid)
+            if q is not None and q.id not in order:
+                order.append(q.id)
+    seen = set(order)
+    return order + [q.id for t in content.topics for q in t.questions if q.id not in seen]
+
 
 def render(path: Path, rel: str, content) -> str:
     plan = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     by_id = content.index()
+    notebooks = plan_notebooks(path.parent.parent)
     lines = [f"# {md_escape(plan.get('title', 'Study plan'))}", "", md_escape(plan.get("intro", "").strip()), ""]
     lines += [
+        PROGRESS_NOTE,
+        "",
         "Take it with you: the [Anki deck](downloads/pytorch-interview.apkg) (one sub-deck per topic; "
         "re-importing an updated deck updates your cards) or the [CSV of all questions]"
         "(downloads/pytorch-interview-questions.csv).",
@@ -21,25 +67,63 @@ def render(path: Path, rel: str, content) -> str:
         '<div class="study-plan" markdown>',
         "",
     ]
+    seen_q: set[str] = set()
+    seen_nb: set[str] = set()
     for day in plan.get("days", []):
         lines += [f"## {md_escape(day['title'])}", ""]
         for qid in day.get("questions", []):
             q = by_id.get(qid)
             if q is None:
                 raise SourceError(rel, None, f"study plan names question {qid!r}, which does not exist")
+            seen_q.add(q.id)
             lines.append(f"- [ ] [{md_text(q.title)}](q/{qid}/index.html)")
         for nb in day.get("notebooks", []):
-            if not (path.parent.parent / "notebooks" / nb).is_file():
+            if nb not in notebooks:
                 raise SourceError(rel, None, f"study plan names notebook {nb!r}, which is not in notebooks/")
+            seen_nb.add(nb)
             lines.append(f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})")
         lines.append("")
-    if content.study_links:
-        lines += ["## Further reading", "", "Study sources from the notes, with their status markers.", ""]
-        for link in content.study_links:
-            status = f" *({md_escape(link['status'])})*" if link["status"] else ""
-            url = link["url"].replace(")", "%29").replace(" ", "%20")
-            label = md_escape(url.split("://", 1)[-1].split("?")[0].rstrip("/"))
-            lines.append(f"- [ ] [{label}]({url}){status}")
-        lines.append("")
+    lines += rest_by_topic(content, seen_q, [nb for nb in notebooks if nb not in seen_nb])
     lines += ["</div>", ""]
+    lines += reading_list(content.study_links)
     return "\n".join(lines)
+
+
+def rest_by_topic(content, seen_q: set[str], notebooks: list[str]) -> list[str]:
+    """Sections for whatever the curated days leave out: questions and notebooks, by topic."""
+    where = notebook_topics(content)
+    lines: list[str] = []
+    for topic in content.topics:
+        qs = [q for q in topic.questions if q.id not in seen_q]
+        nbs = [nb for nb in notebooks if where.get(nb) == topic.slug]
+        if not qs and not nbs:
+            continue
+        lines += [f"## Then: {md_escape(topic.title)}", ""]
+        lines += [f"- [ ] [{md_text(q.title)}](q/{q.id}/index.html)" for q in qs]
+        lines += [f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})" for nb in nbs]
+        lines.append("")
+    # notebooks no published question shows a demo from
+    orphans = [nb for nb in notebooks if nb not in where]
+    if orphans:
+        lines += ["## Then: more notebooks", ""]
+        lines += [f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})" for nb in orphans]
+        lines.append("")
+    return lines
+
+
+def reading_list(study_links: list[dict]) -> list[str]:
+    if not study_links:
+        return []
+    lines = [
+        "## Reading list from the original notes",
+        "",
+        "The third-party pages the original notes collected, with the notes' own status markers. They are "
+        "other sites, kept here as the notes' author listed them; they are not part of your progress.",
+        "",
+    ]
+    for link in study_links:
+        status = f" *({md_escape(link['status'])})*" if link["status"] else ""
+        url = link["url"].replace(")", "%29").replace(" ", "%20")
+        label = md_escape(url.split("://", 1)[-1].split("?")[0].rstrip("/"))
+        lines.append(f"- [{label}]({url}){status}")
+    return lines + [""]

@@ -46,3 +46,38 @@ def test_offline_copy_searches_and_self_tests_without_the_network(browser, offli
     ctx.close()
     assert not remote, f"requests off the file system: {remote}"
     assert not errors, errors
+
+
+def test_offline_copy_reviews_and_moves_progress_without_the_network(browser, offline_site, tmp_path):
+    """Rate on a topic page, review by keyboard, export, clear, import: all from file://, nothing remote."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = ctx.new_page()
+    remote, errors = [], []
+    page.on("request", lambda r: r.url.startswith(("file:", "data:", "blob:")) or remote.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto((offline_site / "topics" / "cnn.html").as_uri(), wait_until="load")
+    page.locator(".study-toolbar__toggle").click()
+    answer = page.locator(".qa-answer").first
+    qid = answer.get_attribute("data-qid")
+    page.locator(f"button.qa-reveal[aria-controls='{answer.get_attribute('id')}']").click()
+    answer.locator("[data-rating=good]").click()
+
+    page.goto((offline_site / "review" / "index.html").as_uri(), wait_until="load")
+    page.keyboard.press("Space")
+    page.keyboard.press("2")  # Hard, on the first new card
+    cards = page.evaluate("() => studyReview.store().cards")
+    assert qid in cards and len(cards) == 2
+    with page.expect_download() as download:
+        page.locator("[data-action=export]").click()
+    saved = tmp_path / "progress.json"
+    download.value.save_as(saved)
+    page.evaluate("() => localStorage.clear()")
+    page.reload(wait_until="load")
+    assert page.evaluate("() => studyReview.store().cards") == {}
+    page.locator("input[data-action=import]").set_input_files(saved)
+    page.wait_for_function("() => /Imported/.test(document.querySelector('.rv-data .rv-message').textContent)")
+    assert page.evaluate("() => studyReview.store().cards") == cards
+    ctx.close()
+    assert not remote, f"requests off the file system: {remote}"
+    assert not errors, errors
