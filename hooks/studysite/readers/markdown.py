@@ -98,6 +98,8 @@ def bold_lead(tok) -> tuple[str, str]:
 
 def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
     """(nodes, source lines, warnings)."""
+    # markdown-it counts a lone "\r" as a line break too; read_file has normalised them already
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines, warnings = close_unclosed_fences(text.split("\n"), file)
     tokens = MD.parse("\n".join(lines))
     nodes: list[Node] = []
@@ -129,7 +131,7 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
             lists.pop()
         elif t.type == "list_item_open":
             list_id, ordered, span = lists[-1]
-            src = lines[first - 1] if first else ""
+            src = lines[first - 1] if 0 < first <= len(lines) else ""
             node = Node("item", line=first, end=last, depth=len(lists), ordered=ordered, number=t.info,
                         list_id=list_id, span=span, indent=len(src) - len(src.lstrip()))
             idx = emit(node)
