@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studysite.model import SourceError
-from studysite.readers import dump, notes, read_file
+from studysite.readers import dump, html as html_reader, notes, read_file, table
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Plain text plus the characters the formats care about, so the readers' branches are reached.
@@ -101,6 +101,39 @@ def test_notes_reader_fails_only_with_source_error(text):
     if report is not None:
         assert all(1 <= q.ref.line <= len(text.splitlines()) for q in report.questions)
         assert all(1 <= link["line"] <= len(text.splitlines()) for link in report.study_links)
+
+
+HTMLISH = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(["<html>", "<h2>", "</h2>", "<p>", "</p>", "<ul>", "<li>", "</li>", "<ol>", "<pre>",
+                         "<code class='language-py'>", "</pre>", "<details>", "<summary>", "</summary>", "</details>",
+                         "<table><tr><td>", "<th>", "<strong>", "</strong>", "<img src=x alt=y>", "<nav>", "<script>",
+                         "What is x?", "?", "\n", "&amp;", "<!--", "-->", "<br>"]),
+    ),
+    max_size=60,
+).map(lambda parts: "<!doctype html>" + "".join(parts))
+CSVISH = st.lists(
+    st.one_of(st.characters(codec="utf-8"), st.sampled_from([",", '"', "\n", "\t", "What is x?", "answer", "?"])),
+    max_size=60,
+).map(lambda parts: "question,answer\n" + "".join(parts))
+
+
+@FUZZ
+@given(HTMLISH)
+def test_html_reader_fails_only_with_source_error(text):
+    report = read_or_error(html_reader.read, text, "f.html")
+    if report is not None:
+        assert all(q.title.strip() for q in report.questions)
+
+
+@FUZZ
+@given(CSVISH)
+def test_table_reader_fails_only_with_source_error(text):
+    report = read_or_error(table.read, text, "f.csv")
+    if report is not None:
+        assert all(q.title.strip() for q in report.questions)
+        assert all(1 <= q.ref.line <= text.count("\n") + 1 for q in report.questions)
 
 
 @pytest.fixture(scope="module")
