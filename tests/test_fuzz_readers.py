@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from studysite.model import SourceError
 from studysite.readers import dump, html as html_reader, notes, read_file, table
+from studysite.render import block_html
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Plain text plus the characters the formats care about, so the readers' branches are reached.
@@ -99,6 +100,9 @@ def test_dump_reader_fails_only_with_source_error(text):
 def test_notes_reader_fails_only_with_source_error(text):
     report = read_or_error(notes.read, text, "f.md")
     if report is not None:
+        for q in report.questions:
+            for b in q.blocks:
+                assert "<script" not in block_html(b)
         assert all(1 <= q.ref.line <= len(text.splitlines()) for q in report.questions)
         assert all(1 <= link["line"] <= len(text.splitlines()) for link in report.study_links)
 
@@ -125,6 +129,9 @@ def test_html_reader_fails_only_with_source_error(text):
     report = read_or_error(html_reader.read, text, "f.html")
     if report is not None:
         assert all(q.title.strip() for q in report.questions)
+        for q in report.questions:
+            for b in q.blocks:
+                assert "<script" not in block_html(b)
 
 
 @FUZZ

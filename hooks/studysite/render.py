@@ -83,7 +83,11 @@ def images_as_links(fragment: str) -> str:
     link to it, labelled with its alt text."""
     if "<img" not in fragment.lower():
         return fragment
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    fragment = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", " ", fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return re.sub(r"<img\b[^>]{0,2000}>?", "", fragment)  # the sanitiser drops what is left
     for img in list(root.iter("img")):
         src, alt = img.get("src") or "", (img.get("alt") or "").strip()
         link = etree.Element("a", href=src) if src else etree.Element("span")

@@ -68,7 +68,12 @@ def text_of(el) -> str:
     return " ".join(el.text_content().split())
 
 
+# Characters libxml2 refuses (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/FFFF): shown as spaces
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def read_nodes(text: str, file: str) -> list[Node]:
+    text = NOT_XML.sub(" ", text)
     try:
         doc = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
