@@ -29,12 +29,13 @@ QUESTION_WORDS = frozenset(
     should would will shall may might has have had explain describe define compare contrast differentiate
     distinguish list name give tell write implement state discuss outline summarize summarise mention
     illustrate derive show prove calculate compute design suggest identify elaborate clarify demonstrate
-    walk provide estimate build create predict choose""".split()
+    walk provide estimate build create predict choose pick consider suppose imagine assume given find solve
+    sketch propose""".split()
 )
 # "Q: …", "Q3. …", "Question 3: …", "Ques. …" — and plain numbering "3. …", "3) …", "(3) …", "#3 …".
 Q_PREFIX = re.compile(r"(?i)(?:question|ques\.?|q)(?:\s{0,3}(\d{1,4}(?:\.\d{1,4}){0,3})\s{0,3}[.:)\-–]?|\s{0,3}[.:])\s*")
 NUM_PREFIX = re.compile(r"(?:\(?(\d{1,4}(?:\.\d{1,4}){0,3})\s{0,3}[.):\-–]|#(\d{1,4}))\s+")
-ANSWER_PREFIX = re.compile(r"(?i)(?:\*\*|__)?(?:a|ans|answer)\s{0,3}[.:](?:\*\*|__)?\s*")
+ANSWER_PREFIX = re.compile(r"(?i)[*_]{0,2}(?:a|ans|answer)\s{0,3}[.:][*_]{0,2}\s*")
 # Trailing reference links: "… [[src](https://…)]", "… [src](…)", "… [1]".
 TRAILING_REF = re.compile(r"\s*\[?\[(?:src|source|ref|\d{1,3})\](?:\([^()\s]{0,2000}\))?\]?\s*$", re.I)
 LINKS_SECTIONS = {"links", "resources", "further reading"}  # study links, not questions (notes)
@@ -160,9 +161,10 @@ def candidates(nodes: list[Node]) -> list[Member]:
             out.append(_item_member(i, n))
         elif n.kind in ("para", "label"):
             kind, num, rest = split_prefix(n.title)
-            if n.bold and (not n.rest or n.bold.rstrip().endswith(("?", ".", ":")) or reads_as_question(n.bold)):
-                out.append(Member(i, ("bold", n.depth), strip_title(n.bold), n.raw or n.text, number=num,
-                                  numbered=bool(split_prefix(n.bold)[1]), rest=_strip_answer(n.rest), rest_fmt=n.fmt,
+            bold, rest = _whole_line_bold(n)
+            if bold and (not rest or bold.rstrip().endswith(("?", ".", ":")) or reads_as_question(strip_title(bold))):
+                out.append(Member(i, ("bold", n.depth), strip_title(bold), n.raw or n.text, number=num,
+                                  numbered=bool(split_prefix(bold)[1]), rest=_strip_answer(rest), rest_fmt=n.fmt,
                                   bold=True))
             elif kind == "q" and rest:
                 first, _, after = (n.text if n.fmt != "html" else n.title).partition("\n")
@@ -189,6 +191,17 @@ def _member(i: int, key: tuple, title: str, raw: str, n: Node) -> Member:
     return Member(i, key, strip_title(title), raw, number=num, numbered=bool(kind), rest_fmt=n.fmt)
 
 
+def _whole_line_bold(n: Node) -> tuple[str, str]:
+    """(bold text, rest). A one-line paragraph whose bold is broken by a stray `**` inside the question
+    ("**45. What's … in less **than a minute?**") is one bold question, not a bold part and an answer."""
+    one_line = "\n" not in n.text.strip()
+    if n.bold and n.rest and one_line and n.rest.rstrip("*_ ").endswith("?"):
+        return n.title, ""
+    if not n.bold and one_line and n.text.startswith(("**", "__")) and n.text.rstrip().endswith(("**", "__")):
+        return n.title, ""  # the parser found no bold in it (a stray "**" inside), the author meant one
+    return n.bold, n.rest
+
+
 def _strip_answer(text: str) -> str:
     text = text.strip()
     if m := ANSWER_PREFIX.match(text):
@@ -199,9 +212,10 @@ def _strip_answer(text: str) -> str:
 def _item_member(i: int, n: Node) -> Member:
     number = n.number if n.ordered else ""
     if n.bold:
-        kind, num, _ = split_prefix(n.bold)
-        return Member(i, ("item", n.depth), strip_title(n.bold), n.raw or n.text, number=number or num,
-                      numbered=bool(number or kind), rest=_strip_answer(n.rest), rest_fmt=n.fmt, bold=True)
+        bold, rest = _whole_line_bold(n)
+        kind, num, _ = split_prefix(bold)
+        return Member(i, ("item", n.depth), strip_title(bold), n.raw or n.text, number=number or num,
+                      numbered=bool(number or kind), rest=_strip_answer(rest), rest_fmt=n.fmt, bold=True)
     text = n.text if n.tag != "h" else n.title
     lines = text.split("\n")
     title_lines = 1
@@ -302,8 +316,10 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             # "## Batch normalization" between two questions of a list of questions is one of them
             m.sandwiched = True
         heading_ok = m.key[0] == "heading" and (m.numbered and majority_numbered.get(m.key, True) or m.sandwiched)
+        # "**Best optimizer**: Adam." is a label and its text, not a question with an answer
+        label_only = m.bold and not m.question_like and not nodes[m.idx].has_children and end <= m.idx + 1 + m.consumes
         if not (m.question_like or heading_ok
-                or (m.key[0] != "heading" and has_answer)) or not has_words(m.title):
+                or (m.key[0] != "heading" and has_answer and not label_only)) or not has_words(m.title):
             rejected_idx.add(m.idx)
         if not has_words(m.title):
             rejected["titles with no words (emoji or punctuation only)"] = rejected.get("titles with no words (emoji or punctuation only)", 0) + 1
@@ -312,7 +328,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             accepted.append(m)
         elif heading_ok:
             accepted.append(m)
-        elif m.key[0] in ("item", "bold", "row", "summary", "prefix") and has_answer:
+        elif m.key[0] in ("item", "bold", "row", "summary", "prefix") and has_answer and not label_only:
             accepted.append(m)
         else:
             why = {"heading": "section headings", "item": "list items that are not questions (navigation, notes)"}.get(
