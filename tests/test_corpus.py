@@ -113,6 +113,21 @@ def test_saved_page_loses_its_furniture(reports):
         assert chrome not in text
 
 
+def test_seeds_read_as_before_and_every_baseline_id_lands():
+    from studysite.pipeline import build_content
+
+    content = build_content(REPO)
+    assert [(r.kind, len(r.questions)) for r in content.reports] == [("notes", 46), ("dump", 50)]
+    baseline = json.loads((REPO / "tests/data/questions-baseline.json").read_text(encoding="utf-8"))["questions"]
+    index = content.index()
+    for q in baseline:
+        assert q["id"] in index, q["id"]
+        assert all(a in index for a in q["aliases"])
+        if not q["added_by_site"]:
+            assert index[q["id"]].title == q["title"]  # titles unchanged too
+    assert not content.errors and not content.warnings
+
+
 def test_site_builds_with_every_corpus_file_at_once(tmp_path):
     project = copy_project(tmp_path / "p")
     for name in PROVENANCE:
