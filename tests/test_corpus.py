@@ -146,6 +146,6 @@ def test_site_builds_with_every_corpus_file_at_once(tmp_path):
     # the site never loads a remote image a source names
     pages = "".join(p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html"))
     assert not re.search(r"<img[^>]+src=\"https?://(?!127\.0\.0\.1)", pages)
-    assert "Image: machine-learning-and-data-science" in pages  # the devinterview banner, as a link
+    assert "Image (not included): Alt Image Text" in pages  # chaoxi's local figures: named, not broken
     # a code comment, verbatim, its line kept (newlines are entities inside <pre>: see render.block_html)
     assert re.search(r"# Method 1: Save state_dict \(RECOMMENDED\)(&#10;|\n)", pages)

@@ -235,3 +235,12 @@ def test_much_text_outside_questions_is_a_warning_naming_its_first_lines():
     (warning,) = report.warnings
     assert warning.startswith("sources/stray.md:3: text outside any question (") and "lines 3, 5, 7, 9, 11 and 3 more" in warning
     assert report.dropped["paragraphs outside questions"] == 8
+
+
+def test_markdown_images_in_answers_become_links():
+    md = "## What is a CNN?\n\nA stack of filters. ![diagram](https://x.org/d.png)\n\n![local](../img/a.png)\n"
+    (q,) = read_text(md, "sources/img.md").questions
+    html = "".join(block_html(b) for b in q.blocks)
+    assert "<img" not in html
+    assert 'href="https://x.org/d.png"' in html and "Image: diagram" in html
+    assert "Image (not included): local" in html and "../img/a.png" not in html

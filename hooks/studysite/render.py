@@ -90,8 +90,12 @@ def images_as_links(fragment: str) -> str:
         return re.sub(r"<img\b[^>]{0,2000}>?", "", fragment)  # the sanitiser drops what is left
     for img in list(root.iter("img")):
         src, alt = img.get("src") or "", (img.get("alt") or "").strip()
-        link = etree.Element("a", href=src) if src else etree.Element("span")
-        link.text = f"Image: {alt}" if alt else "Image"
+        if re.match(r"https?://", src):
+            link = etree.Element("a", href=src)
+            link.text = f"Image: {alt}" if alt else "Image"
+        else:  # a file next to the source page, which the site does not have
+            link = etree.Element("span")
+            link.text = f"Image (not included): {alt or src}"
         link.tail = img.tail
         img.getparent().replace(img, link)
     inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
