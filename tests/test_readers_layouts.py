@@ -244,3 +244,32 @@ def test_markdown_images_in_answers_become_links():
     assert "<img" not in html
     assert 'href="https://x.org/d.png"' in html and "Image: diagram" in html
     assert "Image (not included): local" in html and "../img/a.png" not in html
+
+
+def test_new_questions_are_placed_by_content_and_counted():
+    from studysite.model import Block, Question, SourceRef
+    from studysite.topics import assign_topics, load_topic_map
+
+    from conftest import REPO
+
+    topic_map = load_topic_map(REPO / "sources" / "topics.yaml", "sources/topics.yaml")
+
+    def q(qid, title, answer, section=""):
+        return Question(id=qid, title=title, key=(qid,), blocks=[Block("para", answer)],
+                        sources=[SourceRef("sources/x.md", 1, title, "notes", section)])
+
+    questions = [
+        # no topic keyword in either title: the answer (and the section) decide
+        q("what-does-this-layer-do", "What does this layer do?",
+          "It slides small kernels over the image; stride and padding set the output size, and pooling follows."),
+        q("why-do-gates-help", "Why do gates help?",
+          "The forget gate of an LSTM keeps the cell state over many time steps of the sequence."),
+        q("favourite-api", "Which APIs do you like?", "Several."),
+    ]
+    topics, notes = assign_topics(questions, topic_map)
+    placed = {qq.id: t.slug for t in topics for qq in t.questions}
+    assert placed["what-does-this-layer-do"] == "cnn"
+    assert placed["why-do-gates-help"] == "rnn"
+    assert placed["favourite-api"] == topic_map["fallback"]
+    assert any(n.startswith("2 questions placed by content") and "cnn 1" in n and "rnn 1" in n for n in notes)
+    assert any(n.startswith("1 questions like no topic") for n in notes)

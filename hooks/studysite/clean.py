@@ -112,7 +112,7 @@ def clean_title(raw: str) -> str:
     t = re.sub(r"^\d+\s*[).:-]\s*", "", t)  # numbering
     t = _TRAILING_REF.sub("", t)
     t = re.sub(r"\s+-$", "", t).strip()
-    t = re.sub(r"\s+([?.,])", r"\1", t)
+    t = re.sub(r"\s+([?.,])(?=\s|$)", r"\1", t)  # "layer ?" → "layer?", but ".grad" keeps its space
     words = t.split(" ")
     for i, w in enumerate(words[1:], start=1):
         core = w.strip("?.,:;()\"'")

@@ -16,6 +16,9 @@ import yaml
 from .model import Question, SourceError, Topic
 
 KEYWORD_WEIGHT = 0.15  # a topic keyword in the title: worth this much cosine similarity
+# Below this, a question is like no topic in particular (e.g. "Which data visualisation libraries do you
+# use?"): it goes to the fallback topic, and the log lists it. About the weakest 5 % of the corpus files.
+MIN_SIMILARITY = 0.03
 
 log = logging.getLogger("mkdocs.plugins.studysite.topics")
 
@@ -109,7 +112,7 @@ def _by_content(unplaced: list[Question], questions: list[Question], placed: dic
         title = q.title.lower()
         scores = [float(row[k]) + (KEYWORD_WEIGHT if any(w in title for w in rules[k][1]) else 0.0) for k in range(len(slugs))]
         best = max(range(len(slugs)), key=lambda k: scores[k])
-        if scores[best] <= 0.0:
+        if scores[best] < MIN_SIMILARITY:
             out[q.id] = topic_map["fallback"]
             by_fallback.append(q.id)
         else:
