@@ -266,10 +266,9 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     ranked = choose_slots(members, nodes)
     total = sum(len(n.text) + sum(len(c) for r in n.rows for c in r) for n in nodes if n.kind not in ("link", "other", "end"))
     if not ranked:
-        if total == 0 and not any(n.kind == "heading" for n in nodes):
-            report.kind = report.kind if nodes else "empty"
-            if not nodes:
-                return
+        if not any(n.text.strip() or n.rows or n.answer for n in nodes if n.kind not in ("link", "other", "end")):
+            report.kind = "empty"  # nothing but whitespace, empty elements or links: nothing to publish
+            return
         raise SourceError(
             file, None,
             f"format not recognised: no questions found (read as {report.reader}; layouts tried: {TRIED}). "

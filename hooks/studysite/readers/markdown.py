@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .stream import Node
 
 MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 SUMMARY = re.compile(r"<summary\b", re.I)
 DETAILS_END = re.compile(r"</details\s*>", re.I)
@@ -46,6 +47,10 @@ def close_unclosed_fences(lines: list[str], file: str) -> tuple[list[str], list[
                 f"read as closed at line {blank + 1} (add the closing {marker})"
             )
     return out, warnings
+
+
+def _line_at(lines: list[str], n: int) -> str:
+    return lines[n - 1] if 0 < n <= len(lines) else ""
 
 
 def inline_title(tok) -> str:
@@ -148,12 +153,13 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
             if awaiting_lead is not None:
                 item = nodes[awaiting_lead]
                 item.text, item.title, item.bold, item.rest = content, title, bold, rest
-                item.raw = content
+                # provenance: the item's line as written, less its list marker ("### What is X?")
+                item.raw = LIST_MARKER.sub("", _line_at(lines, item.line), count=1).strip() or content
                 item.tag = "h" if t.type == "heading_open" else "p"
                 awaiting_lead = None
             elif t.type == "heading_open":
                 emit(Node("heading", line=first, end=last, level=int(t.tag[1]), text=content, title=title,
-                          bold=bold, rest=rest, raw=content))
+                          bold=bold, rest=rest, raw=_line_at(lines, first).strip() or content))
             else:
                 emit(Node("para", line=first, end=last, text=content, title=title, bold=bold, rest=rest,
                           raw=content))
