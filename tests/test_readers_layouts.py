@@ -273,3 +273,12 @@ def test_new_questions_are_placed_by_content_and_counted():
     assert placed["favourite-api"] == topic_map["fallback"]
     assert any(n.startswith("2 questions placed by content") and "cnn 1" in n and "rnn 1" in n for n in notes)
     assert any(n.startswith("1 questions like no topic") for n in notes)
+
+
+def test_links_relative_to_the_source_page_are_not_links_here():
+    md = "## What is a CNN?\n\nSee [the table of contents](#toc), [a figure](../img/a.png) and [PyTorch](https://pytorch.org).\n"
+    (q,) = read_text(md, "sources/rel.md").questions
+    html = "".join(block_html(b) for b in q.blocks)
+    assert 'href="https://pytorch.org"' in html
+    assert 'href="#toc"' not in html and "../img/a.png" not in html
+    assert "the table of contents" in html and "a figure" in html  # the words stay

@@ -67,15 +67,25 @@ ALLOWED_ATTRS = {"a": {"href", "title"}}
 _MD_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS) -> str:
-    """HTML cut down to an allow-list: no scripts, styles, event handlers or javascript: URLs."""
+def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS, *, relative_links: bool = True) -> str:
+    """HTML cut down to an allow-list: no scripts, styles, event handlers or javascript: URLs.
+
+    relative_links=False (text from a source) also drops links relative to the source's own page
+    ("../images/x.png", "#section"): on this site they would point nowhere."""
     return nh3.clean(
         rendered_html,
         tags=tags,
         attributes=ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
+        attribute_filter=None if relative_links else _absolute_links_only,
     )
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and not re.match(r"(?i)(?:https?:|mailto:)", value.strip()):
+        return None
+    return value
 
 
 def images_as_links(fragment: str) -> str:
@@ -109,19 +119,19 @@ def _no_templates(clean: str) -> str:
 
 def md_fragment(text: str) -> str:
     """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html"))))
+    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html")), relative_links=False))
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
 
 
 def md_block(text: str) -> str:
     """A markdown fragment kept whole (CommonMark: two-space nested lists, quotes, tables) → sanitised HTML."""
-    return _no_templates(sanitise(images_as_links(_MD_BLOCKS.render(text))))
+    return _no_templates(sanitise(images_as_links(_MD_BLOCKS.render(text)), relative_links=False))
 
 
 def html_fragment(text: str) -> str:
     """HTML from a saved page → the same allow-list; images become links."""
-    return _no_templates(sanitise(images_as_links(text)))
+    return _no_templates(sanitise(images_as_links(text), relative_links=False))
 
 
 def inline(text: str, fmt: str) -> str:
