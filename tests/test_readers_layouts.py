@@ -152,6 +152,7 @@ def test_saved_html_page_keeps_only_its_questions():
 <body><header><nav><ul><li>Home</li><li>What is new?</li></ul></nav></header>
 <main><h1>Interview questions</h1>
 <h2>What is a tensor?</h2><p>An <strong>array</strong> with <a href="https://pytorch.org">a dtype</a>.</p>
+<p onclick="steal()">Not <a href="javascript:alert(1)">this</a> <script>alert(2)</script>{{ 7*7 }}.</p>
 <p><img src="https://cdn.example.org/t.png" alt="tensor diagram"></p>
 <h2>How do you move a model to the GPU?</h2><pre><code class="language-python">model.to("cuda")
 # done</code></pre>
@@ -163,6 +164,8 @@ def test_saved_html_page_keeps_only_its_questions():
     html = "".join(block_html(b) for b in tensor.blocks)
     assert "<strong>array</strong>" in html and 'href="https://pytorch.org"' in html
     assert "<img" not in html and 'href="https://cdn.example.org/t.png"' in html and "Image: tensor diagram" in html
+    assert "javascript:" not in html and "onclick" not in html and "alert(2)" not in html
+    assert "{{" not in html and "&#123;&#123; 7*7 &#125;&#125;" in html  # never a template
     (code,) = gpu.blocks
     assert code.kind == "code" and code.lang == "python" and code.text == 'model.to("cuda")\n# done'
 
