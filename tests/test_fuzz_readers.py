@@ -345,3 +345,15 @@ def test_line_numbers_match_an_editors(brk):
     with pytest.raises(SourceError) as e:
         dump.read(f"h3 => [1) q?{brk}still line one]\np => [ never closed\nh3 => [2) r?]\n", "f.txt")
     assert e.value.line == 2
+
+
+@pytest.mark.parametrize("unit", ["[", "[[src]", "**", "1. ", "Q1: ", " ", "a ", "A ", "![x](y)", "](", "([", "? (", "Ab "])
+def test_title_cleaning_is_quick_on_100k_characters(unit):
+    from studysite.clean import clean_title
+    from studysite.dedup import question_key
+    from studysite.segment import md_plain, reads_as_question, strip_title
+
+    text = unit * (100_000 // len(unit)) + "?"
+    with time_limit(1):  # catastrophic backtracking would take minutes
+        for f in (strip_title, reads_as_question, md_plain, clean_title, question_key):
+            f(text)

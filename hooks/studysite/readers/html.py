@@ -12,7 +12,6 @@ import lxml.html
 from lxml import etree
 
 from ..model import SourceError
-from ..segment import segment
 from .base import ReadReport
 from .stream import Node
 
@@ -266,6 +265,8 @@ def _plain(fragment: str) -> str:
 
 
 def read(text: str, file: str) -> ReadReport:
+    from ..segment import segment  # (segment imports readers.base: import it when reading)
+
     report = ReadReport(file=file, kind="html", reader="HTML page")
     nodes = read_nodes(text, file)
     segment(nodes, text.split("\n"), report, reader="html")

@@ -1,7 +1,6 @@
 """Markdown question lists (READMEs, personal notes): markdown-it block stream → the one segmenter."""
 from __future__ import annotations
 
-from ..segment import segment
 from .base import ReadReport
 from .markdown import read_nodes
 
@@ -12,6 +11,8 @@ def sniff(text: str) -> float:
 
 
 def read(text: str, file: str) -> ReadReport:
+    from ..segment import segment  # (segment imports readers.base: import it when reading)
+
     report = ReadReport(file=file, kind="notes", reader="markdown")
     nodes, lines, warnings = read_nodes(text, file)
     report.warnings += warnings

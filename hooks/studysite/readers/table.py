@@ -6,7 +6,6 @@ import csv
 import io
 
 from ..model import SourceError
-from ..segment import segment
 from .base import ReadReport
 from .stream import Node
 
@@ -41,6 +40,8 @@ def sniff(text: str) -> float:
 
 
 def read(text: str, file: str) -> ReadReport:
+    from ..segment import segment  # (segment imports readers.base: import it when reading)
+
     report = ReadReport(file=file, kind="table", reader="CSV" if _dialect(text) and _dialect(text).delimiter != "\t" else "TSV")
     dialect = _dialect(text)
     reader = csv.reader(io.StringIO(text), dialect) if dialect else csv.reader(io.StringIO(text))
