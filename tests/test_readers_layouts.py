@@ -285,3 +285,20 @@ def test_links_relative_to_the_source_page_are_not_links_here():
     assert 'href="https://pytorch.org"' in html
     assert 'href="#toc"' not in html and "../img/a.png" not in html
     assert "the table of contents" in html and "a figure" in html  # the words stay
+
+
+def test_accordion_page_and_plain_question_paragraphs():
+    page = """<!doctype html><html><body><nav><button>Menu</button></nav><main><h1>FAQ</h1>
+<div class="accordion">
+ <div class="card"><div class="card-header"><button class="btn">What is a tensor?</button></div>
+  <div class="collapse"><div class="card-body"><p>An n-dimensional array.</p></div></div></div>
+ <div class="card"><div class="card-header"><button class="btn">Why use GPUs?</button></div>
+  <div class="collapse"><div class="card-body"><p>Parallel arithmetic.</p></div></div></div>
+</div></main></body></html>"""
+    report = read_text(page, "sources/acc.html")
+    assert titles(report) == ["What is a tensor?", "Why use GPUs?"]
+    assert answer(report.questions[1]) == "Parallel arithmetic."
+    text = "# Notes\n\nWhat is a tensor?\n\nAn array. Why care? Because.\n\nWhy use GPUs?\n\nParallel arithmetic.\n"
+    report = read_text(text, "sources/p.md")
+    assert titles(report) == ["What is a tensor?", "Why use GPUs?"]
+    assert answer(report.questions[0]) == "An array. Why care? Because."

@@ -51,8 +51,10 @@ SLOT_NAMES = {
     "prefix": "Q:/Question N paragraphs",
     "summary": "<details> summaries",
     "row": "table rows",
+    "qpara": "paragraphs that ask",
 }
-TRIED = "headings of each level, numbered or bulleted list items, bold-led paragraphs, Q:/Question N prefixes, <details><summary>, question/answer table rows"
+TRIED = ("headings of each level, numbered or bulleted list items, bold-led paragraphs, Q:/Question N prefixes, "
+         "<details><summary>, question/answer table rows, one-line paragraphs that ask")
 
 
 def split_prefix(title: str) -> tuple[str, str, str]:
@@ -166,6 +168,11 @@ def candidates(nodes: list[Node]) -> list[Member]:
                 out.append(Member(i, ("bold", n.depth), strip_title(bold), n.raw or n.text, number=num,
                                   numbered=bool(split_prefix(bold)[1]), rest=_strip_answer(rest), rest_fmt=n.fmt,
                                   bold=True))
+            elif (n.kind == "para" and "\n" not in n.text.strip() and n.title.rstrip().endswith("?")
+                  and len(n.title) < 300 and not n.bold):
+                # a paragraph that is one question ("What is X?" then the answer in the next paragraph)
+                out.append(Member(i, ("qpara", n.depth), strip_title(n.title), n.raw or n.text, number=num,
+                                  numbered=bool(kind), rest_fmt=n.fmt))
             elif kind == "q" and rest:
                 first, _, after = (n.text if n.fmt != "html" else n.title).partition("\n")
                 out.append(Member(i, ("prefix", n.depth), strip_title(md_plain(first) if n.fmt == "md" else first),
@@ -244,7 +251,7 @@ def score(members: list[Member]) -> float:
 
 
 # Preference when two slots score the same: headings outrank list items, which outrank bold text …
-_ORDER = {"heading": 0, "summary": 1, "row": 2, "item": 3, "bold": 4, "prefix": 5}
+_ORDER = {"heading": 0, "summary": 1, "row": 2, "item": 3, "bold": 4, "prefix": 5, "qpara": 6}
 
 
 def choose_slots(members: list[Member], nodes: list[Node]) -> list[tuple]:
@@ -327,7 +334,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             accepted.append(m)
         elif heading_ok:
             accepted.append(m)
-        elif m.key[0] in ("item", "bold", "row", "summary", "prefix") and has_answer and not label_only:
+        elif m.key[0] in ("item", "bold", "row", "summary", "prefix", "qpara") and has_answer and not label_only:
             accepted.append(m)
         else:
             why = {"heading": "section headings", "item": "list items that are not questions (navigation, notes)"}.get(

@@ -16,7 +16,7 @@ from .base import ReadReport
 from .stream import Node
 
 DROP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
-             "svg", "button", "select", "input", "textarea", "object", "embed", "canvas", "video", "audio", "head",
+             "svg", "select", "input", "textarea", "object", "embed", "canvas", "video", "audio", "head",
              "dialog", "menu"}
 DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "toolbar"}
 # Class/id words of page furniture (matched as whole words of the attribute)
