@@ -110,3 +110,42 @@ def test_topic_reading_order_follows_the_curated_map():
         assert ids == sorted(ids, key=pinned.index), topic.slug
     cnn = next(t for t in build_content(REPO).topics if t.slug == "cnn")
     assert cnn.questions[0].id == "convolutional-neural-network"
+
+
+def corpus_dump() -> str:
+    """The evaluation set's questions from other authors' files, as one scraped-dump source file."""
+    from dedup_eval import load_pairs
+
+    seen, lines, n = set(), ["h1 => [ Interview questions from other authors ]"], 0
+    for p in load_pairs():
+        for side in (p["a"], p["b"]):
+            key = (side["from"], side["title"])
+            if side["from"].startswith(("seed-", "site-")) or key in seen:
+                continue
+            seen.add(key)
+            n += 1
+            clean = lambda t: t.replace("[", "(").replace("]", ")").replace("\n", " ")  # noqa: E731
+            lines += [f"h3 => [ {n}) {clean(side['title'])} ]", f"p => [ {clean(side['answer'])} ]"]
+    return "\n".join(lines) + "\n"
+
+
+def test_every_baseline_id_lands_and_stays_primary_after_adding_a_corpus_file(tmp_path):
+    """Whatever the new file is called (first or last in source order), today's IDs stay primary and land."""
+    import json
+
+    baseline = json.loads((REPO / "tests" / "data" / "questions-baseline.json").read_text())["questions"]
+    before = build_content(REPO)
+    for name in ("000_aaa_corpus.txt", "zzz_corpus.txt"):
+        content = build_content(copy_project(tmp_path / name, sources={name: corpus_dump()}))
+        assert content.source_questions > before.source_questions + 100
+        index, primary = content.index(), {q.id for q in content.questions}
+        for q in baseline:
+            assert q["id"] in primary, (name, q["id"])
+            for alias in q["aliases"]:
+                assert index[alias].id == q["id"]
+        merged_in = {q.id: q.aliases for q in content.questions if q.aliases}
+        # the corpus's paraphrases of site questions became aliases of the site's IDs, e.g.
+        assert "vanishing-exploding-gradient" in merged_in["exploding-vanishing-gradient"]
+        assert "gradient-clipping-when-used" in merged_in["gradient-clipping"]
+        assert index["adam-optimization-algorithm"].id == "adam-optimizer-minute"
+        assert content.candidates

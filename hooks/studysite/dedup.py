@@ -2,37 +2,46 @@
 
 The rule (why it is shaped like this):
 
-* Two copies are the same question when their *keys* are equal. The key is the question's wording
-  reduced to the words that carry its meaning, in order:
+* Two copies with equal *keys* are one question. The key is the question's wording reduced to the
+  words that carry its meaning, in order:
     - lower-cased, entities/markup gone, curly quotes straightened;
     - spelling variants unified: "Type1"/"Type 1"/"Type I" → "type_i", hyphens split ("max-pooling" →
       "max pooling", "CIFAR-10" → "cifar 10");
     - the question stem dropped ("what is", "what do you mean by", "give any one" …), then filler words
       ("the", "of", "and", "we" …);
-    - a trailing context phrase dropped ("… in Tensor", "… in PyTorch", "… in deep learning"): it names
-      where the question lives, not what it asks ("Level of abstraction in Tensor" ≡ "the levels of
-      abstraction");
+    - a trailing context phrase dropped ("… in Tensor", "… in PyTorch", "… in deep learning");
     - plurals singularised ("levels" → "level", "biases" → "bias").
-  Every word that can change the meaning stays: "biases" ≠ "weights", "max" ≠ "average" ≠ "sum",
-  "cifar 10" ≠ "cifar 10 cifar 100", "stride" ≠ "padding". Equal keys is a dict lookup, so grouping is
-  linear in the number of questions — no all-pairs fuzzy matching.
-* The ID is the key joined by "-" (capped at 8 words, with a short hash of the whole key when capped).
-  It depends only on the key, so it does not change when an answer is edited, when a new source
-  merges into the question (a merge needs an equal key), or when the topic map moves it. Curated
-  aliases (sources/aliases.yaml) keep old IDs landing on their question if a title is reworded.
+* Groups with different keys may still ask the same thing in other words ("What Are Vanishing and
+  Exploding Gradients?" / "What do you mean by exploding and vanishing gradients?"). similarity.py
+  compares them by meaning (glossary terms, TF-IDF of titles and answers, blocked so the work stays
+  linear) and says merge, candidate or distinct; contrast sets (max/average/sum, weights/biases, …) veto
+  a merge. sources/duplicates.yaml (`same:` / `different:` pairs of IDs) always wins over the scorer.
+* The ID is a group's key joined by "-" (capped at 8 words, with a short hash of the whole key when
+  capped). Every group keeps that ID: when groups merge, one is the survivor and the others' IDs become
+  its aliases (an anchor on its section and a q/<id>/ permalink), so no URL ever breaks.
+* The survivor is the group whose ID sources/topics.yaml pins (the first pinned there), else the group
+  seen first in source order. So adding a file, whatever its name, never changes the primary ID of a
+  pinned question; a new question becomes pinned when a person places it in topics.yaml.
 * Merging copies: the fullest answer is the base; from the others, a labelled part fills an empty label
   of the same name (the dump lost the text after its bold labels); other parts are added only for
-  sentences/items the base does not already have (near-equal sentences count as the same).
+  sentences/items the base does not already have (near-equal sentences count as the same). Every copy
+  stays listed in the question's sources.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import yaml
 
 from .clean import clean_block, clean_title
 from .model import Block, Question, SourceError
 from .readers.base import RawQuestion
+from .similarity import Glossary, compare
 
 STEMS = re.compile(
     r"^(?:what do you mean by|what do you understand (?:by|from)(?: the word)?|what is meant by|"
@@ -219,34 +228,193 @@ def _best_title(raws: list[RawQuestion]) -> str:
     return sorted(titles, key=lambda t: not t.endswith("?"))[0]
 
 
-def deduplicate(raws: list[RawQuestion]) -> list[Question]:
-    """Group raw questions by key (source order kept) and merge each group into one Question."""
+@dataclass
+class Candidate:
+    """Two published questions that may be one: a person decides (sources/duplicates.yaml)."""
+
+    ids: tuple[str, str]
+    score: float
+    why: str
+
+
+@dataclass
+class Dedup:
+    questions: list[Question]
+    candidates: list[Candidate] = field(default_factory=list)
+    merged_by_meaning: list[tuple[str, str]] = field(default_factory=list)  # (alias, survivor) the scorer merged
+    comparisons: int = 0
+
+
+@dataclass
+class Decisions:
+    """sources/duplicates.yaml: pairs of question IDs a person declared the same or different."""
+
+    same: list[tuple[str, str, int]] = field(default_factory=list)  # (id, id, line)
+    different: list[tuple[str, str, int]] = field(default_factory=list)
+    file: str = "sources/duplicates.yaml"
+
+    @classmethod
+    def load(cls, path: Path, rel: str) -> "Decisions":
+        found = cls(file=rel)
+        if not path.exists():
+            return found
+        try:
+            root = yaml.compose(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            raise SourceError(rel, mark.line + 1 if mark else None, f"not valid YAML: {e}") from e
+        if root is None:
+            return found
+        if not isinstance(root, yaml.MappingNode):
+            raise SourceError(rel, root.start_mark.line + 1, "expected `same:` and `different:` lists of [id, id] pairs")
+        for key, value in root.value:
+            if key.value not in ("same", "different"):
+                raise SourceError(rel, key.start_mark.line + 1, f"unknown key {key.value!r}: expected `same:` or `different:`")
+            if isinstance(value, yaml.ScalarNode) and value.value in ("", "null", "~"):
+                continue
+            if not isinstance(value, yaml.SequenceNode):
+                raise SourceError(rel, value.start_mark.line + 1, f"`{key.value}:` must be a list of [id, id] pairs")
+            for item in value.value:
+                line = item.start_mark.line + 1
+                ids = [n.value for n in item.value] if isinstance(item, yaml.SequenceNode) else []
+                if len(ids) != 2 or not all(isinstance(n, yaml.ScalarNode) for n in item.value) or ids[0] == ids[1]:
+                    raise SourceError(rel, line, "each entry must be a pair of two different question IDs, e.g. - [max-pooling, average-pooling]")
+                getattr(found, key.value).append((ids[0], ids[1], line))
+        return found
+
+    def check(self, known: set[str]) -> None:
+        for kind in ("same", "different"):
+            for a, b, line in getattr(self, kind):
+                for qid in (a, b):
+                    if qid not in known:
+                        raise SourceError(self.file, line, f"{qid!r} is not the ID of any source question ({kind}: [{a}, {b}])")
+
+
+def deduplicate(raws: list[RawQuestion], **kw) -> list[Question]:
+    return find_duplicates(raws, **kw).questions
+
+
+def find_duplicates(
+    raws: list[RawQuestion],
+    *,
+    glossary: Glossary | None = None,
+    decisions: Decisions | None = None,
+    pinned: Iterable[str] = (),
+) -> Dedup:
+    """Group copies with equal keys, then merge groups that ask the same thing in other words.
+
+    Each group keeps the ID it would have on its own; merged groups' IDs become aliases of the survivor.
+    The survivor is the group whose ID a curated file pins (sources/topics.yaml, first there), else the
+    group seen first in source order — so a new file, whatever its name, never takes over the primary ID
+    of a pinned question.
+    """
+    decisions = decisions or Decisions()
     groups: dict[tuple[str, ...], list[RawQuestion]] = defaultdict(list)
     for raw in raws:
         groups[question_key(clean_title(raw.title))].append(raw)
-    questions = []
-    for key, copies in groups.items():
+    keys = list(groups)
+    for copies in groups.values():
         for copy in copies:
             copy.blocks = [clean_block(b) for b in copy.blocks]
-        questions.append(
+    ids = [question_id(k) for k in keys]
+    _check_unique_ids(ids, [groups[k][0] for k in keys])
+    index = {qid: i for i, qid in enumerate(ids)}
+    decisions.check(set(index))
+
+    titles = [_best_title(groups[k]) for k in keys]
+    result = Dedup([])
+    if glossary is not None and len(keys) > 1:
+        answers = [" ".join(b.plain() for c in groups[k] for b in c.blocks) for k in keys]
+        comparison = compare(titles, answers, glossary)
+        result.comparisons = comparison.comparisons
+        terms = [glossary.terms(t) for t in titles]
+    else:
+        comparison, terms = None, []
+
+    parent = list(range(len(keys)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    members: dict[int, list[int]] = {i: [i] for i in range(len(keys))}
+    apart = {frozenset((index[a], index[b])) for a, b, _ in decisions.different}
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[rj] = ri
+            members[ri] += members.pop(rj)
+
+    for a, b, line in decisions.same:  # a person's decision always wins
+        union(index[a], index[b])
+    for a, b, line in decisions.different:
+        if find(index[a]) == find(index[b]):
+            raise SourceError(decisions.file, line, f"{a!r} and {b!r} are listed as different, but `same:` pairs join them")
+
+    def can_join(ri: int, rj: int) -> bool:
+        for x in members[ri]:
+            for y in members[rj]:
+                if frozenset((x, y)) in apart or (terms and glossary.contrast(terms[x], terms[y])):
+                    return False
+        return True
+
+    open_pairs = []
+    if comparison is not None:
+        for p in sorted(comparison.pairs, key=lambda p: (-p.score, p.a, p.b)):
+            ri, rj = find(p.a), find(p.b)
+            if ri == rj or frozenset((p.a, p.b)) in apart:
+                continue
+            if p.outcome == "merge" and can_join(ri, rj):
+                union(ri, rj)
+                continue
+            open_pairs.append(p)
+
+    rank = {qid: n for n, qid in enumerate(pinned)}
+    clusters = sorted(members.values(), key=min)  # source order of each cluster's first group
+    survivor_of: dict[int, int] = {}
+    for cluster in clusters:
+        survivor = min(cluster, key=lambda i: (rank.get(ids[i], len(rank)), i))
+        for i in cluster:
+            survivor_of[i] = survivor
+        others = [i for i in sorted(cluster) if i != survivor]
+        copies = [c for i in [survivor, *others] for c in groups[keys[i]]]
+        in_order = [c for i in sorted(cluster) for c in groups[keys[i]]]
+        result.questions.append(
             Question(
-                id=question_id(key),
-                title=_best_title(copies),
-                key=key,
+                id=ids[survivor],
+                title=titles[survivor],
+                key=keys[survivor],
                 blocks=merge_blocks([c.blocks for c in copies]),
-                sources=[c.ref for c in copies],
+                sources=[c.ref for c in in_order],
+                aliases=[ids[i] for i in others],
             )
         )
-    _check_unique_ids(questions)
-    return questions
+        result.merged_by_meaning += [(ids[i], ids[survivor]) for i in others if not _decided_same(decisions, ids[i])]
+
+    seen: set[frozenset[int]] = set()
+    for p in open_pairs:
+        sa, sb = survivor_of[p.a], survivor_of[p.b]
+        pair = frozenset((sa, sb))
+        if sa == sb or pair in seen:
+            continue
+        seen.add(pair)
+        result.candidates.append(Candidate((ids[sa], ids[sb]) if sa < sb else (ids[sb], ids[sa]), p.score, p.why))
+    return result
 
 
-def _check_unique_ids(questions: list[Question]) -> None:
-    by_id: dict[str, Question] = {}
-    for q in questions:
-        if q.id in by_id:
+def _decided_same(decisions: Decisions, qid: str) -> bool:
+    return any(qid in (a, b) for a, b, _ in decisions.same)
+
+
+def _check_unique_ids(ids: list[str], firsts: list[RawQuestion]) -> None:
+    by_id: dict[str, RawQuestion] = {}
+    for qid, raw in zip(ids, firsts):
+        if qid in by_id:
             # Different keys, same slug (e.g. "torch.nn" vs "torch nn"): rare, and fixable by a person.
-            first, ref = by_id[q.id].sources[0], q.sources[0]
-            raise SourceError(ref.file, ref.line, f"question ID {q.id!r} is also the ID of {first.file}:{first.line} "
+            first, ref = by_id[qid].ref, raw.ref
+            raise SourceError(ref.file, ref.line, f"question ID {qid!r} is also the ID of {first.file}:{first.line} "
                               f"({first.text!r}) but the questions differ; reword one, or merge them in sources/aliases.yaml")
-        by_id[q.id] = q
+        by_id[qid] = raw

@@ -97,6 +97,8 @@ class Question:
     review: str = ""  # the reviewer's note: what was checked and what was changed
     tags: list[str] = field(default_factory=list)
     level: str = ""  # "basic" | "intermediate" | "advanced" (overlay `level:`; see overlay.DEFAULT_LEVEL)
+    # (question ID, title) pairs an interviewer asks next; the overlay resolves them after every file is applied
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def corrected(self) -> bool:

@@ -13,6 +13,7 @@ One markdown file per question, named after its ID (or with `id:` in the front m
     review: ok — what the reviewer checked (the review checklist is these notes)
     level: basic         # basic | intermediate | advanced: how deep an interviewer digs (a chip on the
                          # card, a filter in review and quiz, a tag in the Anki deck)
+    follow_ups: [other-question-id, …]   # what an interviewer asks next (IDs or aliases of published questions)
     ---
     The curated answer (markdown). When present it is shown as the answer and the merged source text
     stays available under "What the sources said".
@@ -35,7 +36,7 @@ import yaml
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
-KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level"}
+KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level", "follow_ups"}
 LEVELS = ("basic", "intermediate", "advanced")
 DEFAULT_LEVEL = "intermediate"
 
@@ -64,19 +65,36 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     """Apply every overlay file. A bad file (e.g. naming a question that does not exist) is skipped and
     returned as an error: the hook fails a build with it, and only warns while serving."""
     errors: list[SourceError] = []
+    follow_ups: dict[str, tuple[Path, Question, list]] = {}  # file → (path, question, follow-up IDs as written)
     for path in overlay_files(overlay_dir):
+        rel = path.relative_to(root).as_posix()
         try:
-            _apply_file(questions, path, path.relative_to(root).as_posix())
+            q, wanted = _apply_file(questions, path, rel)
         except SourceError as e:
             errors.append(e)
+        else:
+            follow_ups[rel] = (path, q, wanted)
+    # Follow-ups may name questions added by files applied later, so they resolve once all are in.
+    index = {a: q for q in questions for a in q.aliases} | {q.id: q for q in questions}
+    for rel, (path, q, wanted) in follow_ups.items():
+        missing = [str(w) for w in wanted if str(w) not in index]
+        if missing:
+            errors.append(SourceError(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
+            continue
+        q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
     for q in questions:
         q.level = q.level or DEFAULT_LEVEL
     return errors
 
 
-def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
-    """Validate one overlay file completely, then apply it (a bad file changes nothing)."""
+def _apply_file(questions: list[Question], path: Path, rel: str) -> tuple[Question, list]:
+    """Validate one overlay file completely, then apply it (a bad file changes nothing).
+
+    Returns the question and its follow-up IDs as written (resolved by `apply` once every file is in)."""
     meta, body = parse(path, rel)
+    wanted = meta.get("follow_ups") or []
+    if not isinstance(wanted, list):
+        raise SourceError(rel, 1, "`follow_ups` must be a list of question IDs")
     qid = str(meta.get("id") or path.stem)
     level = meta.get("level")
     if level is not None and level not in LEVELS:
@@ -116,6 +134,7 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> None:
     q.review = str(meta.get("review") or "").strip()
     q.corrections = corrections
     q.level = level or ""
+    return q, wanted
 
 
 def _line_of(path: Path, key: str) -> int:

@@ -8,9 +8,10 @@ from pathlib import Path
 import yaml
 
 from . import overlay
-from .dedup import deduplicate, merge_blocks
+from .dedup import Candidate, Decisions, find_duplicates, merge_blocks
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
+from .similarity import Glossary
 from .topics import assign_topics, load_topic_map
 
 
@@ -27,6 +28,7 @@ class Content:
     fatal: list[SourceError] = field(default_factory=list)  # bad curated files (skipped): fail a build
     notes: list[str] = field(default_factory=list)  # informational lines for the build log
     warnings: list[str] = field(default_factory=list)  # problems a person should fix
+    candidates: list[Candidate] = field(default_factory=list)  # possible duplicates a person should decide
 
     def index(self) -> dict[str, Question]:
         """Every question by its ID and by each alias (IDs merged into it keep resolving)."""
@@ -62,13 +64,36 @@ def build_content(root: Path) -> Content:
         except SourceError as e:
             errors.append(e)
     raws = [q for r in reports for q in r.questions]
-    questions = deduplicate(raws)
-    questions = apply_aliases(questions, sources / "aliases.yaml", root)
+    topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
+    dedup = find_duplicates(
+        raws,
+        glossary=Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml"),
+        decisions=Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml"),
+        pinned=topic_map.get("questions") or {},  # pinned IDs stay primary when a new file merges in
+    )
+    questions = apply_aliases(dedup.questions, sources / "aliases.yaml", root)
     warnings = [w for r in reports for w in r.warnings]
     fatal = overlay.apply(questions, sources / "overlay", root)
-    topics, notes = assign_topics(questions, load_topic_map(sources / "topics.yaml", "sources/topics.yaml"))
+    topics, notes = assign_topics(questions, topic_map)
+    notes += dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
-    return Content(questions, topics, reports, links, errors, fatal, notes, warnings)
+    return Content(questions, topics, reports, links, errors, fatal, notes, warnings, dedup.candidates)
+
+
+def dedup_notes(dedup) -> list[str]:
+    """Build-log lines: what the scorer merged, and the candidates waiting for a person."""
+    notes = []
+    if dedup.merged_by_meaning:
+        shown = ", ".join(f"{a} → {b}" for a, b in dedup.merged_by_meaning[:5])
+        more = f" and {len(dedup.merged_by_meaning) - 5} more" if len(dedup.merged_by_meaning) > 5 else ""
+        notes.append(f"dedup: {len(dedup.merged_by_meaning)} questions merged by meaning (old ID kept as alias): {shown}{more}")
+    if dedup.candidates:
+        shown = ", ".join(f"{a} ≈ {b} ({c.score:.2f})" for c in dedup.candidates[:3] for a, b in [c.ids])
+        more = f" and {len(dedup.candidates) - 3} more" if len(dedup.candidates) > 3 else ""
+        notes.append(f"dedup: {len(dedup.candidates)} {'pair' if len(dedup.candidates) == 1 else 'pairs'} may be duplicates, for a person to decide in sources/duplicates.yaml "
+                     f"(listed on review/duplicates/): {shown}{more}")
+    notes.append(f"dedup: {dedup.comparisons} pairs compared")
+    return notes
 
 
 def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Question]:

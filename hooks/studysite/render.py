@@ -200,11 +200,16 @@ def source_label(q: Question) -> str:
 
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
     """One question: heading with its explicit ID, answer (escaped/sanitised), overlay, demo, meta."""
-    parts = [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
+    # IDs merged into this question (its copies' own IDs) stay anchors here, so old #links still land.
+    parts = [f'<div id="{a}" class="qa-alias" data-alias-of="{q.id}"></div>\n' for a in q.aliases]
+    parts += [f'## {md_text(q.title)} {{ #{q.id} .qa-q data-qid="{q.id}" }}', ""]
     parts.append(f'<div class="qa-answer" data-qid="{q.id}" markdown>')
     parts.append("")
     if q.summary:
         parts += ['!!! tip "Interview answer"', "", _indent(q.summary), ""]
+        if q.follow_ups:
+            asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
+            parts += [_indent(f"**Follow-ups an interviewer asks next:**\n\n{asked}"), ""]
     for c in q.corrections:
         parts += [
             '!!! warning qa-correction "Correction"',
@@ -300,7 +305,7 @@ def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -
     return pages
 
 
-def manifest(questions: list[Question]) -> dict:
+def manifest(questions: list[Question], candidates=()) -> dict:
     out = []
     for q in questions:
         out.append(
@@ -317,9 +322,12 @@ def manifest(questions: list[Question]) -> dict:
                 "corrected": q.corrected,
                 "added_by_site": q.added_by_site,
                 "answer": answer_text(q),
+                "follow_ups": [fid for fid, _ in q.follow_ups],
             }
         )
-    return {"questions": out}
+    # pairs that may be one question, for a person to decide in sources/duplicates.yaml (review/duplicates/)
+    pairs = [{"ids": list(c.ids), "score": c.score} for c in candidates]
+    return {"questions": out, "duplicate_candidates": pairs}
 
 
 def answer_text(q: Question) -> str:

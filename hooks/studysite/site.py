@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, render, review, studyplan
+from . import anki, duplicates_page, render, review, studyplan
 from .export import export_tree
 from .model import Demo, SourceError
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
@@ -130,7 +130,8 @@ class StudySite:
             self.problem(e)
         order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
         pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
-        pages["questions.json"] = json.dumps(render.manifest(c.questions), indent=1, ensure_ascii=False) + "\n"
+        pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
+        pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
         pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)

@@ -1,0 +1,251 @@
+"""Deduplication by meaning: paraphrases merge, look-alikes stay apart, decisions win, IDs never break."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project
+from studysite import similarity
+from studysite.dedup import Decisions, find_duplicates, question_id, question_key
+from studysite.clean import clean_title
+from studysite.model import Block, SourceError, SourceRef
+from studysite.pipeline import build_content
+from studysite.readers import raw_source_files, read_file
+from studysite.readers.base import RawQuestion
+from studysite.similarity import Glossary, compare
+
+REPO = Path(__file__).resolve().parents[1]
+GLOSSARY = Glossary.load(REPO / "sources" / "glossary.yaml", "sources/glossary.yaml")
+
+
+def raw(title: str, answer: str = "An answer.", file: str = "sources/a.txt", line: int = 1) -> RawQuestion:
+    return RawQuestion(SourceRef(file, line, title, "dump"), title, [Block("para", answer)])
+
+
+def own_id(title: str) -> str:
+    return question_id(question_key(clean_title(title)))
+
+
+def seed_raws() -> list[RawQuestion]:
+    sources = REPO / "sources"
+    return [q for p in raw_source_files(sources) for q in read_file(p, p.relative_to(REPO).as_posix()).questions]
+
+
+# The wordings the issue names: real files by other authors against the site's questions.
+PARAPHRASES = [
+    ("What Are Vanishing and Exploding Gradients?", "What do you mean by exploding and vanishing gradients?"),
+    ("What is gradient clipping and when is it used?", "What do you understand by Gradient Clipping?"),
+    ("Describe Adam's optimization algorithm", "Explain the Adam Optimizer in one minute."),
+    ("What is a Perceptron? How does it work?", "What is perceptron?"),
+    ("How do you save and load a trained model in PyTorch?", "How do you save and load a model in PyTorch?"),
+    ("What are convolutional neural networks (CNNs)?", "What is Convolutional Neural Network?"),
+    ("What is BN?", "What is batch normalization?"),
+]
+
+
+@pytest.mark.parametrize("a, b", PARAPHRASES)
+def test_paraphrases_merge(a, b):
+    result = find_duplicates([raw(a, line=1), raw(b, file="sources/b.txt", line=1)], glossary=GLOSSARY)
+    (q,) = result.questions
+    assert q.id == own_id(a) and q.aliases == [own_id(b)]  # first in source order survives; nothing pinned
+
+
+# The seeds' look-alikes, and their like from other files: never merged by the scorer (no decisions).
+LOOK_ALIKES = [
+    ("Can you train a neural network model by initializing all biases as 0?",
+     "Can you train a neural network model by initializing all the weights to 0?"),
+    ("What is Max Pooling?", "What is Average Pooling?"),
+    ("What is Max Pooling?", "What is Sum Pooling?"),
+    ("What is Average Pooling?", "What is Sum Pooling?"),
+    ("What is the CIFAR-10 dataset?", "What is the difference between CIFAR-10 and CIFAR-100 dataset?"),
+    ("What do you mean by Stride?", "What do you mean by Padding?"),
+    ("What is L1 regularization?", "What is L2 regularization?"),
+    ("What is dropout?", "What is batch normalization?"),
+    ("What is a Type I error?", "What is a Type II error?"),
+    ("How does a GRU work?", "How does an LSTM work?"),
+    ("Which loss is used for classification?", "Which loss is used for regression?"),
+    ("What is batch normalization?", "How do you implement batch normalization in PyTorch?"),
+    ("What is activation function?", "Why we used activation function in neural network?"),
+]
+
+
+@pytest.mark.parametrize("a, b", LOOK_ALIKES)
+def test_look_alikes_never_merge_automatically(a, b):
+    result = find_duplicates([raw(a), raw(b, file="sources/b.txt")], glossary=GLOSSARY)
+    assert len(result.questions) == 2
+
+
+def test_seeds_keep_their_merges_and_their_look_alikes_apart_without_decisions():
+    result = find_duplicates(seed_raws(), glossary=GLOSSARY, decisions=Decisions())
+    assert len(result.questions) == 82  # the 14 merges of equal wordings, nothing more
+    assert not result.merged_by_meaning
+    ids = {q.id for q in result.questions}
+    assert {"train-neural-network-model-initializing-all-bias-0", "train-neural-network-model-initializing-all-weight-0",
+            "max-pooling", "average-pooling", "sum-pooling", "cifar-10-dataset",
+            "difference-between-cifar-10-cifar-100-dataset", "stride", "padding"} <= ids
+    pairs = {frozenset(c.ids) for c in result.candidates}
+    # the scorer shows the doubtful look-alikes to a person instead of merging them
+    assert frozenset({"cifar-10-dataset", "difference-between-cifar-10-cifar-100-dataset"}) in pairs
+    assert frozenset({"why-should-use-batch-normalization",
+                      "benefit-using-batch-normalization-when-training-neural-network"}) in pairs
+
+
+def test_the_build_lists_the_undecided_candidates():
+    content = build_content(REPO)
+    decided = Decisions.load(REPO / "sources" / "duplicates.yaml", "sources/duplicates.yaml")
+    apart = {frozenset((a, b)) for a, b, _ in decided.different}
+    assert content.candidates and all(frozenset(c.ids) not in apart for c in content.candidates)
+    assert any("may be duplicates" in n for n in content.notes)
+
+
+def test_merged_answer_reads_as_one_and_lists_every_copy():
+    a = raw("What Are Vanishing and Exploding Gradients?",
+            "Gradients shrink or grow exponentially through layers. Clipping helps with exploding ones.", "sources/x.md", 4)
+    b = raw("What do you mean by exploding and vanishing gradients?",
+            "Gradients shrink or grow exponentially through layers. ReLU and residual connections help with vanishing ones.",
+            "sources/y.txt", 9)
+    (q,) = find_duplicates([a, b], glossary=GLOSSARY).questions
+    text = " ".join(blk.plain() for blk in q.blocks)
+    assert text.count("Gradients shrink or grow exponentially") == 1
+    assert "Clipping helps" in text and "residual connections" in text  # richer parts of both kept
+    assert [(s.file, s.line) for s in q.sources] == [("sources/x.md", 4), ("sources/y.txt", 9)]
+
+
+def test_pinned_id_stays_primary_whatever_the_new_file_is_called():
+    old = raw("What do you mean by exploding and vanishing gradients?", file="sources/500_old.txt")
+    new = raw("What Are Vanishing and Exploding Gradients?", file="sources/000_new.txt")  # sorts first
+    pinned = [own_id(old.title)]
+    (q,) = find_duplicates([new, old], glossary=GLOSSARY, pinned=pinned).questions
+    assert q.id == own_id(old.title) and q.aliases == [own_id(new.title)]
+    assert q.title == "What do you mean by exploding and vanishing gradients?"
+    (q,) = find_duplicates([new, old], glossary=GLOSSARY).questions  # unpinned: first in source order
+    assert q.id == own_id(new.title)
+
+
+def test_decisions_win_over_the_scorer():
+    a, b = raw("What is Max Pooling?"), raw("What is Average Pooling?", file="sources/b.txt")
+    c, d = raw("What is gradient clipping?"), raw("What is gradient clipping and when is it used?", file="sources/b.txt", line=2)
+    same = Decisions(same=[("max-pooling", "average-pooling", 3)])
+    merged = find_duplicates([a, b], glossary=GLOSSARY, decisions=same).questions
+    assert [(q.id, q.aliases) for q in merged] == [("max-pooling", ["average-pooling"])]
+    assert len(find_duplicates([c, d], glossary=GLOSSARY).questions) == 1  # the scorer alone merges them
+    different = Decisions(different=[("gradient-clipping", own_id(d.title), 5)])
+    result = find_duplicates([c, d], glossary=GLOSSARY, decisions=different)
+    assert len(result.questions) == 2 and not result.candidates
+
+
+def test_unknown_id_in_decisions_names_file_and_line(tmp_path):
+    text = "# decisions\nsame:\n  - [max-pooling, average-pooling]\ndifferent:\n  - [stride, no-such-question]\n"
+    project = copy_project(tmp_path / "p", sources={"duplicates.yaml": text})
+    with pytest.raises(SourceError, match=r"^sources/duplicates\.yaml:5: 'no-such-question' is not the ID of any source question"):
+        build_content(project)
+
+
+def test_unknown_id_fails_the_build(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    from studysite.site import StudySite
+
+    project = copy_project(tmp_path / "p", sources={"duplicates.yaml": "same:\n  - [max-pooling, max-poolin]\n"})
+    with pytest.raises(PluginError, match=r"sources/duplicates\.yaml:2: 'max-poolin' is not the ID"):
+        StudySite(project, "build").load()
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("same:\n  - [max-pooling]\n", 2, "pair of two different question IDs"),
+    ("same:\n  - [stride, stride]\n", 2, "pair of two different question IDs"),
+    ("merge:\n  - [stride, padding]\n", 1, "unknown key 'merge'"),
+    ("same: [stride, padding\n", 2, "not valid YAML"),
+])
+def test_malformed_decisions_name_the_line(tmp_path, text, line, message):
+    path = tmp_path / "duplicates.yaml"
+    path.write_text(text)
+    with pytest.raises(SourceError) as e:
+        Decisions.load(path, "sources/duplicates.yaml")
+    assert e.value.line == line and message in str(e.value)
+
+
+def test_contradicting_decisions_are_an_error():
+    a, b, c = raw("What is X?"), raw("What is X two?", line=2), raw("What is X three?", line=3)
+    decisions = Decisions(same=[("x", "x-two", 2)], different=[("x-two", "x", 4)])
+    with pytest.raises(SourceError, match=r"duplicates\.yaml:4: 'x-two' and 'x' are listed as different"):
+        find_duplicates([a, b, c], glossary=GLOSSARY, decisions=decisions)
+
+
+def test_glossary_is_data_and_its_errors_name_the_file(tmp_path):
+    g = Glossary.from_data({"synonyms": {"frobnicator": ["frob net"]}, "contrasts": [["red", "blue"]],
+                            "filler": ["what", "is", "a", "the"]})
+    assert g.terms("What is a frob net?") == ["frobnicator"]
+    assert g.contrast(g.terms("the red frob net"), g.terms("the blue frob net")) == ("blue", "red")
+    bad = tmp_path / "glossary.yaml"
+    bad.write_text("synonyms:\n  cnn: [convnet\n")
+    with pytest.raises(SourceError, match=r"^sources/glossary\.yaml:\d+: not valid YAML"):
+        Glossary.load(bad, "sources/glossary.yaml")
+    bad.write_text("synonym:\n  cnn: [convnet]\n")
+    with pytest.raises(SourceError, match="unknown section"):
+        Glossary.load(bad, "sources/glossary.yaml")
+
+
+def synthetic_titles(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """n questions over a vocabulary that grows with n, as real collections do."""
+    rng = random.Random(seed)
+    vocab = [f"concept{i}" for i in range(max(50, n // 2))]
+    titles, answers = [], []
+    for i in range(n):
+        words = rng.sample(vocab, 3)
+        titles.append(f"What is the {words[0]} of {words[1]} in {words[2]} number {i}?")
+        answers.append(" ".join(rng.sample(vocab, 12)))
+    return titles, answers
+
+
+def test_candidate_generation_is_near_linear():
+    """Blocking on rare terms and top-k partners: at most TOP_K comparisons per question, not n²/2."""
+    for n in (500, 2000):
+        titles, answers = synthetic_titles(n)
+        result = compare(titles, answers, GLOSSARY)
+        assert result.comparisons <= (similarity.TOP_K + 1) * n
+        assert result.comparisons < n * (n - 1) / 2 / 20
+
+
+def test_blocking_still_finds_a_paraphrase_among_many():
+    titles, answers = synthetic_titles(3000)
+    titles += ["What Are Vanishing and Exploding Gradients?", "What do you mean by exploding and vanishing gradients?"]
+    answers += ["Gradients shrink or grow through layers.", "Gradients shrink or grow as they flow back."]
+    result = compare(titles, answers, GLOSSARY)
+    n = len(titles)
+    assert any({p.a, p.b} == {n - 2, n - 1} and p.outcome == "merge" for p in result.pairs)
+
+
+def test_same_terms_are_compared_however_common():
+    titles = [f"What is gradient descent step {i}?" for i in range(200)] + ["What is GD?", "What is gradient descent?"]
+    result = compare(titles, ["A."] * len(titles), GLOSSARY)
+    assert any({p.a, p.b} == {200, 201} and p.outcome == "merge" for p in result.pairs)
+
+
+def test_manifest_lists_candidates_at_top_level():
+    from studysite.render import manifest
+
+    content = build_content(REPO)
+    data = json.loads(json.dumps(manifest(content.questions, content.candidates)))
+    assert isinstance(data["questions"], list)
+    assert data["duplicate_candidates"] == [{"ids": list(c.ids), "score": c.score} for c in content.candidates]
+    ids = {q["id"] for q in data["questions"]}
+    assert all(set(c["ids"]) <= ids and 0 <= c["score"] <= 1 for c in data["duplicate_candidates"])
+
+
+def test_editors_page_shows_both_sides_and_the_line_to_paste():
+    from studysite import duplicates_page
+
+    content = build_content(REPO)
+    md = duplicates_page.markdown(content)
+    assert "search:\n  exclude: true" in md
+    c = content.candidates[0]
+    a, b = (content.index()[i] for i in c.ids)
+    assert f"  - [{c.ids[0]}, {c.ids[1]}]" in md
+    assert f"Score {c.score:.2f}" in md
+    for q in (a, b):
+        assert f"(../q/{q.id}/index.html)" in md
+        assert q.blocks[0].plain()[:30] in md.replace("&#39;", "'")
