@@ -94,6 +94,12 @@ def reads_as_question(title: str) -> bool:
     return first.split("’")[0].split("'")[0] in QUESTION_WORDS or first in QUESTION_WORDS
 
 
+def _editor_note(title: str) -> bool:
+    """A title wholly in brackets is a note about the list, not a question ("(Missing in source PDF)")."""
+    t = title.strip()
+    return len(t) > 2 and ((t[0], t[-1]) in (("(", ")"), ("[", "]"))) and t.count(t[0]) == 1
+
+
 def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -329,6 +335,10 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             rejected_idx.add(m.idx)
         if not has_words(m.title):
             rejected["titles with no words (emoji or punctuation only)"] = rejected.get("titles with no words (emoji or punctuation only)", 0) + 1
+            continue
+        if _editor_note(m.title):  # "### Q51: (Missing in source PDF)"
+            rejected_idx.add(m.idx)
+            rejected["editor's notes in place of a question"] = rejected.get("editor's notes in place of a question", 0) + 1
             continue
         if m.question_like:
             accepted.append(m)
