@@ -148,5 +148,7 @@ def test_site_builds_with_every_corpus_file_at_once(tmp_path):
     pages = "".join(p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html"))
     assert not re.search(r"<img[^>]+src=\"https?://(?!127\.0\.0\.1)", pages)
     assert "Image (not included): Alt Image Text" in pages  # chaoxi's local figures: named, not broken
-    # a code comment, verbatim, its line kept (newlines are entities inside <pre>: see render.block_html)
-    assert re.search(r"# Method 1: Save state_dict \(RECOMMENDED\)(&#10;|\n)", pages)
+    # a code comment, verbatim, its line kept (newlines and _*`[] are entities inside <pre>: render._pre_lines)
+    assert "# Method 1: Save state&#95;dict (RECOMMENDED)&#10;" in pages
+    # …and no Markdown pass re-reads code, not even inside the "What the sources said" admonition
+    assert "<strong>init</strong>" not in pages and "def &#95;&#95;init&#95;&#95;(self)" in pages

@@ -165,7 +165,7 @@ def test_saved_html_page_keeps_only_its_questions():
     assert "<strong>array</strong>" in html and 'href="https://pytorch.org"' in html
     assert "<img" not in html and 'href="https://cdn.example.org/t.png"' in html and "Image: tensor diagram" in html
     assert "javascript:" not in html and "onclick" not in html and "alert(2)" not in html
-    assert "{{" not in html and "&#123;&#123; 7*7 &#125;&#125;" in html  # never a template
+    assert "{{" not in html and "&#123;&#123; 7&#42;7 &#125;&#125;" in html  # never a template
     (code,) = gpu.blocks
     assert code.kind == "code" and code.lang == "python" and code.text == 'model.to("cuda")\n# done'
 

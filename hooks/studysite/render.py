@@ -142,8 +142,16 @@ def inline(text: str, fmt: str) -> str:
     return html_text(text)
 
 
+_TAG_OR_TEXT = re.compile(r"(<[^<>]{0,5000}>)")
+_MD_INLINE = re.compile(r"[\\*_`\[\]~]")
+
+
 def _pre_lines(code_html: str) -> str:
-    return code_html.replace("\n", "&#10;")
+    """Code as one line that no Markdown pass can touch (the page is markdown, and answers inside an
+    admonition are re-read by it): newlines and emphasis/link characters of the text as entities."""
+    parts = _TAG_OR_TEXT.split(code_html)
+    return "".join(p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p).replace("\n", "&#10;")
+                   for k, p in enumerate(parts))
 
 
 _PRE = re.compile(r"<pre\b[^>]{0,200}>.*?</pre>", re.S)
@@ -155,6 +163,18 @@ def _one_line_pre(fragment: str) -> str:
 
 
 def block_html(b: Block) -> str:
+    """One answer part as HTML whose text no later Markdown pass can change: the page is markdown, and
+    answers shown inside an admonition ("What the sources said") are read by it again, which made
+    `__init__` bold. Emphasis, code and link characters of the text are entities (they look the same)."""
+    return md_inert(_block_html(b))
+
+
+def md_inert(fragment: str) -> str:
+    parts = _TAG_OR_TEXT.split(fragment)
+    return "".join(p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p) for k, p in enumerate(parts))
+
+
+def _block_html(b: Block) -> str:
     if b.kind == "para":
         return f"<p>{inline(b.text, b.fmt)}</p>"
     if b.kind == "label":

@@ -376,7 +376,9 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
         elif node.kind == "row":
             for c in node.answer:
                 if c.strip():
-                    blocks.append(Block(kind="para", text=c, fmt=node.fmt, origin=SourceRef(file, node.line, c, reader)))
+                    # a multi-line markdown cell (paragraphs, fenced code) is a fragment, kept whole
+                    kind = "md" if node.fmt == "md" and "\n" in c.strip() else "para"
+                    blocks.append(Block(kind=kind, text=c.strip(), fmt=node.fmt, origin=SourceRef(file, node.line, c[:500], reader)))
         body = list(range(m.idx + 1 + m.consumes, end)) if m.row < 0 and node.kind != "row" else []
         in_answer.update(range(m.idx, end if m.row < 0 else m.idx + 1))
         blocks += answer_blocks(nodes, body, lines, file, reader, notes_style=node.kind == "item")
