@@ -81,8 +81,9 @@ def test_alias_must_be_a_slug(tmp_path):
     import pytest
 
     project = copy_project(tmp_path / "p", sources={"aliases.yaml": "'../../evil': max-pooling\n"})
-    with pytest.raises(SourceError, match="must be lower-case words"):
-        ids(project)
+    (error,) = build_content(project).fatal  # a curated-file error: fails the build (serve: warns)
+    assert isinstance(error, SourceError)
+    assert str(error).startswith("sources/aliases.yaml:1: alias '../../evil' must be lower-case words")
 
 
 def test_study_plan_links_questions_by_permalink_and_notebooks(built_site):

@@ -79,7 +79,12 @@ def test_cache_hits_misses_and_dependencies(tmp_path):
     fourth = run(nbs, cache)
     assert fourth.summary_line() == "notebooks: 1 executed, 1 cached"
     assert fourth.get("b.ipynb").status == "succeeded"
-    assert len(list(cache.glob("b-*"))) == 1, "the stale entry for b is removed"
+    assert len(list(cache.glob("b-*"))) == 2, "an older entry is kept (least recently used evicted)"
+    for code in ("print(4)", "print(5)"):
+        write_nb(nbs / "b.ipynb", ("md", "# B"), ("code", code))
+        run(nbs, cache)
+    assert len(list(cache.glob("b-*"))) == 3, "at most KEEP_PER_NOTEBOOK entries per notebook"
+    write_nb(nbs / "b.ipynb", ("md", "# B"), ("code", "print(3)"))
 
     (nbs / "demo_utils.py").write_text("VALUE = 7\n")
     fifth = run(nbs, cache)
@@ -101,7 +106,7 @@ def test_local_dependency_heuristic(tmp_path):
 # --- failures -------------------------------------------------------------------------------------
 
 
-def test_failures_are_reported_and_not_cached(tmp_path):
+def test_failures_are_reported_and_cached_by_code(tmp_path):
     nbs, cache = tmp_path / "notebooks", tmp_path / "cache"
     write_nb(nbs / "broken.ipynb", ("md", "# Broken"), ("code", "x = 1"), ("code", "# divide\n1 / 0"), ("code", "print('never')"))
     write_nb(nbs / "allowed.ipynb", ("code", "raise ValueError('expected')", ["raises-exception"]), ("code", "print('after')"))
@@ -121,7 +126,9 @@ def test_failures_are_reported_and_not_cached(tmp_path):
     assert "notebooks/dies.ipynb: cell 2 (code cell 1)" in str(first.get("dies.ipynb").error)
     assert "kernel" in str(first.get("dies.ipynb").error)
     assert first.get("broken.ipynb").executed_path is None
-    assert not list(cache.glob("broken-*")) and not list(cache.glob("slow-*"))
+    # A failure is remembered by code hash (no executed copy is kept)
+    (entry,) = cache.glob("broken-*")
+    assert not (entry / "executed.ipynb").exists()
 
     with pytest.raises(NotebookError) as raised:
         first.raise_for_failures()
@@ -132,11 +139,18 @@ def test_failures_are_reported_and_not_cached(tmp_path):
     error_md = demo_markdown(first.get("broken.ipynb"), [2], image_url_prefix="", notebook_page_url="", download_url="")
     assert error_md.startswith("!!! failure") and "ZeroDivisionError" in error_md
 
-    (nbs / "slow.ipynb").unlink()
     (nbs / "dies.ipynb").unlink()
-    second = run(nbs, cache)
-    assert second.summary_line() == "notebooks: 1 executed, 1 cached (1 failed)"
-    assert second.get("broken.ipynb").status == "failed" and second.get("allowed.ipynb").status == "cached"
+    # Unchanged code: the failure comes from the cache (no kernel), same message; same time limit too.
+    second = run(nbs, cache, cell_timeout=3)
+    assert second.summary_line() == "notebooks: 0 executed, 3 cached (2 failed)"
+    assert second.get("broken.ipynb").from_cache and str(second.get("broken.ipynb").error) == str(broken)
+    assert second.get("allowed.ipynb").status == "cached"
+    # A new time limit retries the timed-out notebook only; changed code retries the broken one.
+    (nbs / "slow.ipynb").unlink()
+    write_nb(nbs / "slow.ipynb", ("code", "import time\ntime.sleep(0.1)"))
+    write_nb(nbs / "broken.ipynb", ("md", "# Fixed"), ("code", "x = 1"), ("code", "print(x)"))
+    third = run(nbs, cache, cell_timeout=5)
+    assert third.summary_line() == "notebooks: 2 executed, 1 cached"
 
 
 def test_unreadable_notebook_fails_without_a_kernel(tmp_path):

@@ -317,7 +317,7 @@ def find_duplicates(
         for copy in copies:
             copy.blocks = [clean_block(b) for b in copy.blocks]
     ids = [question_id(k) for k in keys]
-    _check_unique_ids(ids, [groups[k][0] for k in keys])
+    _check_unique_ids(ids, [groups[k][0] for k in keys], keys)
     index = {qid: i for i, qid in enumerate(ids)}
     decisions.check(set(index))
 
@@ -409,12 +409,13 @@ def _decided_same(decisions: Decisions, qid: str) -> bool:
     return any(qid in (a, b) for a, b, _ in decisions.same)
 
 
-def _check_unique_ids(ids: list[str], firsts: list[RawQuestion]) -> None:
+def _check_unique_ids(ids: list[str], firsts: list[RawQuestion], keys: list[tuple[str, ...]] | None = None) -> None:
+    """Different questions whose wordings give one slug (e.g. "torch.nn" vs "torch nn"): the later one
+    gets the slug plus a short hash of its wording (in place), so both publish; the pipeline reports it,
+    with the sources/aliases.yaml line that merges them if they are the same question."""
     by_id: dict[str, RawQuestion] = {}
-    for qid, raw in zip(ids, firsts):
+    for i, (qid, raw) in enumerate(zip(ids, firsts)):
         if qid in by_id:
-            # Different keys, same slug (e.g. "torch.nn" vs "torch nn"): rare, and fixable by a person.
-            first, ref = by_id[qid].ref, raw.ref
-            raise SourceError(ref.file, ref.line, f"question ID {qid!r} is also the ID of {first.file}:{first.line} "
-                              f"({first.text!r}) but the questions differ; reword one, or merge them in sources/aliases.yaml")
+            key = keys[i] if keys is not None else question_key(clean_title(raw.title))
+            qid = ids[i] = f"{qid}-{hashlib.sha1(' '.join(key).encode()).hexdigest()[:4]}"
         by_id[qid] = raw

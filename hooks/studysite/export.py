@@ -9,12 +9,47 @@ import yaml
 from mkdocs.structure.files import Files
 
 
+MARKER = ".study-export"  # written into every export folder: only such a folder is ever overwritten
+
+
+class ExportError(Exception):
+    pass
+
+
+def check_export_dir(export_dir: Path, project_root: Path) -> Path:
+    """The resolved export folder, or ExportError if writing there could destroy anything.
+
+    Refused: the project itself, any folder containing it, anything inside docs/, sources/, notebooks/,
+    hooks/ or overrides/, and an existing folder that is neither empty nor an earlier export (marker file).
+    """
+    out = export_dir.expanduser().resolve()
+    root = project_root.resolve()
+    name = f"STUDY_EXPORT_DIR={export_dir}"
+    if out == root or root.is_relative_to(out):
+        raise ExportError(f"{name}: refused, it is or contains the project ({root}); choose a new folder, e.g. export/")
+    for part in ("docs", "sources", "notebooks", "hooks", "overrides", ".git"):
+        if out.is_relative_to(root / part):
+            raise ExportError(f"{name}: refused, it is inside the project's {part}/ folder; choose a new folder, e.g. export/")
+    if out.exists():
+        if not out.is_dir():
+            raise ExportError(f"{name}: refused, it is a file")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise ExportError(
+                f"{name}: refused, the folder is not empty and was not made by an export "
+                f"(no {MARKER} file in it); choose an empty or new folder"
+            )
+    return out
+
+
 def export_tree(files: Files, config, export_dir: Path, nav: list, project_root: Path) -> int:
     """Copy hand-written, generated and executed files to export_dir/docs and write a matching mkdocs.yml.
 
     The config is the project's mkdocs.yml minus `hooks:` and `watch:`, with the hook's nav written out,
     so `mkdocs build -f <export_dir>/mkdocs.yml` renders the same site. Returns the number of files.
     """
+    export_dir = check_export_dir(export_dir, project_root)
+    export_dir.mkdir(parents=True, exist_ok=True)
+    (export_dir / MARKER).write_text("Written by the study-site export; the folder is replaced by the next export.\n", encoding="utf-8")
     docs = export_dir / "docs"
     if docs.exists():
         shutil.rmtree(docs)

@@ -85,6 +85,7 @@ class Question:
     key: tuple[str, ...]  # normalised wording used for deduplication (the ID derives from it)
     blocks: list[Block] = field(default_factory=list)
     topic: str = ""  # topic slug
+    page: str = ""  # slug of the topic page it is on, when a large topic is split ("" = the topic's slug)
     sources: list[SourceRef] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # IDs merged into this one (keep landing here)
     demos: list[Demo] = field(default_factory=list)

@@ -31,13 +31,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
+from . import yamlfile
 from .model import Correction, Question, SourceError, SourceRef
 
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
 KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level", "follow_ups"}
 LEVELS = ("basic", "intermediate", "advanced")
+TEXT_KEYS = ("id", "summary", "title", "topic", "review", "level")
 DEFAULT_LEVEL = "intermediate"
 
 
@@ -46,30 +46,67 @@ def overlay_files(overlay_dir: Path) -> list[Path]:
 
 
 def parse(path: Path, rel: str) -> tuple[dict, str]:
-    text = path.read_text(encoding="utf-8")
+    """(front matter, body). Front matter is optional, but once opened with `---` it must be closed by a
+    `---` line and be a mapping of known keys with values of the right kind."""
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as e:
+        raise SourceError(rel, None, f"not UTF-8 (byte at offset {e.start}); save it as UTF-8") from None
+    if not re.match(r"---[ \t]*\n", text):
+        return {}, text
     m = FRONT_MATTER.match(text)
     if not m:
-        return {}, text
-    try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SourceError(rel, mark.line + 2 if mark else 1, f"invalid front matter: {e}") from None
+        raise SourceError(
+            rel, 1, "front matter opened with `---` on line 1 is never closed: end it with a line that is "
+            "exactly `---` (otherwise the YAML would be published as the answer)"
+        )
+    meta = yamlfile.loads(m.group(1) or "", rel, first_line=2)
+    if meta is None:
+        meta = yamlfile.LineDict()
+    if not isinstance(meta, dict):
+        raise SourceError(rel, 2, "front matter must be `key: value` lines (a mapping), not " + yamlfile._kind(meta))
     unknown = set(meta) - KNOWN_KEYS
     if unknown:
-        raise SourceError(rel, 1, f"unknown front-matter keys {sorted(unknown)} (known: {sorted(KNOWN_KEYS)})")
-    return meta, m.group(2)
+        key = sorted(unknown, key=str)[0]
+        raise SourceError(rel, _line(meta, key), f"unknown front-matter keys {sorted(map(str, unknown))} (known: {sorted(KNOWN_KEYS)})")
+    for key in TEXT_KEYS:
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str):
+            raise SourceError(rel, _line(meta, key), f"`{key}` must be text, not {yamlfile._kind(meta[key])}")
+    if meta.get("level") and meta["level"] not in LEVELS:
+        raise SourceError(rel, _line(meta, "level"), f"level {meta['level']!r} must be one of {', '.join(LEVELS)}")
+    for key in ("corrections", "references", "tags"):
+        if key in meta and meta[key] is not None and not isinstance(meta[key], list):
+            raise SourceError(rel, _line(meta, key), f"`{key}` must be a list, not {yamlfile._kind(meta[key])}")
+    if "added" in meta and not isinstance(meta["added"], bool):
+        raise SourceError(rel, _line(meta, "added"), "`added` must be true or false")
+    return meta, m.group(2) or ""
+
+
+def _line(meta, key) -> int:
+    return yamlfile.line_of(meta, key, 1) + 1 if isinstance(meta, yamlfile.LineDict) else 1
+
+
+class MissingQuestion(SourceError):
+    """An overlay names a question no source has (as its own or as a follow-up): often a consequence of a
+    source that failed to read, and then reported after it."""
 
 
 def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[SourceError]:
     """Apply every overlay file. A bad file (e.g. naming a question that does not exist) is skipped and
-    returned as an error: the hook fails a build with it, and only warns while serving."""
+    returned as an error: the hook fails a build with it, and only warns while serving.
+
+    Two files that land on one question (e.g. `old-id.md` and `new-id.md` after aliases.yaml merged
+    old-id into new-id) are an error naming both: one would silently replace the other."""
     errors: list[SourceError] = []
+    applied: dict[str, str] = {}  # question ID → overlay file applied to it
+    index = {a: q for q in questions for a in q.aliases}  # built once: linear in questions, not files × questions
+    index.update({q.id: q for q in questions})
     follow_ups: dict[str, tuple[Path, Question, list]] = {}  # file → (path, question, follow-up IDs as written)
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
         try:
-            q, wanted = _apply_file(questions, path, rel)
+            q, wanted = _apply_file(questions, path, rel, applied, index)
+            applied[q.id] = rel
         except SourceError as e:
             errors.append(e)
         else:
@@ -79,7 +116,7 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     for rel, (path, q, wanted) in follow_ups.items():
         missing = [str(w) for w in wanted if str(w) not in index]
         if missing:
-            errors.append(SourceError(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
+            errors.append(MissingQuestion(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
             continue
         q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
     for q in questions:
@@ -87,14 +124,15 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     return errors
 
 
-def _apply_file(questions: list[Question], path: Path, rel: str) -> tuple[Question, list]:
+def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[str, str] | None = None,
+                index: dict[str, Question] | None = None) -> tuple[Question, list]:
     """Validate one overlay file completely, then apply it (a bad file changes nothing).
 
     Returns the question and its follow-up IDs as written (resolved by `apply` once every file is in)."""
     meta, body = parse(path, rel)
     wanted = meta.get("follow_ups") or []
     if not isinstance(wanted, list):
-        raise SourceError(rel, 1, "`follow_ups` must be a list of question IDs")
+        raise SourceError(rel, _line(meta, "follow_ups"), "`follow_ups` must be a list of question IDs")
     qid = str(meta.get("id") or path.stem)
     level = meta.get("level")
     if level is not None and level not in LEVELS:
@@ -102,9 +140,12 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> tuple[Questi
     corrections = []
     for i, c in enumerate(meta.get("corrections") or [], start=1):
         if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
-            raise SourceError(rel, 1, f"correction {i} needs both `claim` and `why`")
+            raise SourceError(rel, _line(meta, "corrections"), f"correction {i} needs both `claim` and `why`")
         corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
-    by_id = {q.id: q for q in questions}
+    if index is None:
+        index = {a: q for q in questions for a in q.aliases}
+        index.update({q.id: q for q in questions})
+    by_id = index
     if meta.get("added") and qid in by_id:
         # The site added this question because no source had it; now a source does. The curated
         # answer applies to the sourced question (it stops being "added by the site").
@@ -118,12 +159,19 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> tuple[Questi
         q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
         q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
         questions.append(q)
+        index[qid] = q
     else:
-        q = by_id.get(qid) or next((q for q in questions if qid in q.aliases), None)
+        q = by_id.get(qid)
         if q is None:
-            raise SourceError(
+            raise MissingQuestion(
                 rel, 1, f"overlay names question {qid!r}, which no source has any more "
                 f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)"
+            )
+        other = (applied or {}).get(q.id)
+        if other is not None:
+            raise SourceError(
+                rel, 1, f"{other} already applies to question {q.id!r} ({qid!r} was merged into it by "
+                f"sources/aliases.yaml): merge the two overlay files into {q.id}.md and delete the other"
             )
         if meta.get("title"):
             q.title = meta["title"]
@@ -133,7 +181,8 @@ def _apply_file(questions: list[Question], path: Path, rel: str) -> tuple[Questi
     q.tags = [str(t) for t in meta.get("tags") or []]
     q.review = str(meta.get("review") or "").strip()
     q.corrections = corrections
-    q.level = level or ""
+    if meta.get("level"):
+        q.level = meta["level"]
     return q, wanted
 
 

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 import re
 from pathlib import Path
 
-import yaml
-
-from . import overlay
-from .dedup import Candidate, Decisions, find_duplicates, merge_blocks
+from . import overlay, yamlfile
+from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
 from .similarity import Glossary
@@ -24,10 +23,14 @@ class Content:
     topics: list[Topic]
     reports: list[ReadReport]
     study_links: list[dict]
-    errors: list[SourceError] = field(default_factory=list)  # raw sources that could not be read (skipped)
+    errors: list[SourceError] = field(default_factory=list)  # raw sources that could not be read
     fatal: list[SourceError] = field(default_factory=list)  # bad curated files (skipped): fail a build
     notes: list[str] = field(default_factory=list)  # informational lines for the build log
     warnings: list[str] = field(default_factory=list)  # problems a person should fix
+    # Errors that follow from `errors` (an overlay naming a question whose source failed to read):
+    # reported after the cause, never instead of it.
+    consequences: list[SourceError] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # files served from their last good reading (serve)
     candidates: list[Candidate] = field(default_factory=list)  # possible duplicates a person should decide
 
     def index(self) -> dict[str, Question]:
@@ -50,34 +53,125 @@ class Content:
         )
 
 
-def build_content(root: Path) -> Content:
+class ContentError(Exception):
+    """The content could not be built at all (e.g. a broken topic map); errors in reporting order."""
+
+    def __init__(self, errors: list[SourceError], consequences: list[SourceError] = ()):
+        self.errors, self.consequences = errors, list(consequences)
+        super().__init__("\n".join(str(e) for e in [*errors, *self.consequences]))
+
+
+def check_sources_dir(sources: Path, root: Path) -> tuple[list[Path], list[SourceError], list[str]]:
+    """Entries of sources/ that are not plain files inside the project: (refused paths, errors, warnings).
+
+    A symlink is followed only when it stays inside the project; one pointing outside is refused (the
+    build would publish a file from elsewhere on the machine), a dangling one is an error (a source that
+    cannot be read), and a sub-folder other than overlay/ is reported, since only the top level is read.
+    """
+    refused, errors, warnings = [], [], []
+    if not sources.is_dir():
+        return refused, errors, warnings
+    project = root.resolve()
+    for p in sorted(sources.iterdir()):
+        if p.name.startswith("."):
+            continue
+        rel = p.relative_to(root).as_posix()
+        if p.is_symlink():
+            target = p.resolve()
+            if not target.exists():
+                refused.append(p)
+                errors.append(SourceError(rel, None, f"symlink to {os.readlink(p)!r}, which does not exist"))
+                continue
+            if not target.is_relative_to(project):
+                refused.append(p)
+                errors.append(SourceError(rel, None, f"symlink to {target}, outside the project: refused "
+                                          "(copy the file into sources/ instead)"))
+                continue
+        if p.is_dir() and p.name != "overlay":
+            refused.append(p)
+            warnings.append(f"{rel}/: sub-folders of sources/ are not read (only the top level, and "
+                            "sources/overlay/ for curated files): move its files up, or out of sources/")
+    return refused, errors, warnings
+
+
+def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) -> Content:
     """Read every raw source under root/sources and produce placed, merged questions.
 
-    A source that cannot be read is reported in `errors` and left out, so `mkdocs serve` keeps
-    serving the rest; the hook turns errors into warnings, which `--strict` makes fatal.
+    A source that cannot be read is reported in `errors` (first: it is the cause) and left out, or, when
+    `last_good` has an earlier reading of it (mkdocs serve), that reading is used so the site stays as it
+    was while the file is being fixed. Problems of curated files (aliases, overlays) are in `fatal`;
+    an overlay naming a question that vanished because its source failed is in `consequences`.
+    Raises ContentError only when nothing sensible can be built (a broken topic map).
     """
     sources = root / "sources"
-    reports, errors = [], []
-    for path in raw_source_files(sources):
+    reports, errors, stale = [], [], []
+    refused, errors, dir_warnings = check_sources_dir(sources, root)
+    for path in raw_source_files(sources) if sources.is_dir() else []:
+        if path in refused:
+            continue
+        rel = path.relative_to(root).as_posix()
         try:
-            reports.append(read_file(path, path.relative_to(root).as_posix()))
+            reports.append(read_file(path, rel))
         except SourceError as e:
             errors.append(e)
+            if last_good and rel in last_good:
+                reports.append(last_good[rel])
+                stale.append(rel)
     raws = [q for r in reports for q in r.questions]
-    topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
-    dedup = find_duplicates(
-        raws,
-        glossary=Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml"),
-        decisions=Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml"),
-        pinned=topic_map.get("questions") or {},  # pinned IDs stay primary when a new file merges in
-    )
-    questions = apply_aliases(dedup.questions, sources / "aliases.yaml", root)
-    warnings = [w for r in reports for w in r.warnings]
-    fatal = overlay.apply(questions, sources / "overlay", root)
-    topics, notes = assign_topics(questions, topic_map)
-    notes += dedup_notes(dedup)
+    try:
+        topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
+    except SourceError as e:
+        raise ContentError([*errors, e]) from None
+    consequences: list[SourceError] = []
+    try:
+        glossary = Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml")
+        decisions = Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml")
+    except SourceError as e:
+        raise ContentError([*errors, e]) from None
+    pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
+    try:
+        dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned)
+    except SourceError as e:
+        if not errors:
+            raise ContentError([e]) from None
+        # A decision naming a question of the source that failed: a consequence. Build the rest
+        # without the decisions (serve keeps going; a build fails on the cause anyway).
+        consequences.append(e)
+        dedup = find_duplicates(raws, glossary=glossary, decisions=Decisions(file=decisions.file), pinned=pinned)
+    questions = dedup.questions
+    notes = collision_notes(questions)
+    warnings = dir_warnings + [w for r in reports for w in r.warnings]
+    fatal: list[SourceError] = []
+    try:
+        questions = apply_aliases(questions, sources / "aliases.yaml", root)
+    except SourceError as e:  # left unapplied: the rest of the site still builds (serve) / the build fails
+        (consequences if errors and "not a published question" in e.message else fatal).append(e)
+    for e in overlay.apply(questions, sources / "overlay", root):
+        (consequences if errors and isinstance(e, overlay.MissingQuestion) else fatal).append(e)
+    try:
+        topics, topic_notes = assign_topics(questions, topic_map)
+    except SourceError as e:
+        raise ContentError([*errors, *fatal, e], consequences) from None
+    notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
-    return Content(questions, topics, reports, links, errors, fatal, notes, warnings, dedup.candidates)
+    return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
+                   consequences=consequences, stale=stale, candidates=dedup.candidates)
+
+
+def collision_notes(questions: list[Question]) -> list[str]:
+    """Questions whose natural ID was taken by another question (dedup gave them a hashed ID)."""
+    by_id = {q.id: q for q in questions}
+    notes = []
+    for q in questions:
+        base = question_id(q.key)
+        if q.id != base and base in by_id:
+            first, ref = by_id[base].sources[0], q.sources[0]
+            notes.append(
+                f"{ref.file}:{ref.line}: question ID {base!r} is also the ID of {first.file}:{first.line} "
+                f"({first.text!r}), so this question is published as {q.id!r}. If both are the same question, "
+                f"merge them with the line `{q.id}: {base}` in sources/aliases.yaml"
+            )
+    return notes
 
 
 def dedup_notes(dedup) -> list[str]:
@@ -99,24 +193,45 @@ def dedup_notes(dedup) -> list[str]:
 def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Question]:
     """Curated `old-id: survivor-id` pairs: merge a question into another, or keep a retired ID alive.
 
-    The survivor keeps its ID; the old ID becomes an alias, so its permalink still lands.
+    The survivor keeps its ID; the old ID becomes an alias, so its permalink still lands. Chains
+    (`a: b` and `b: c`, in either order) resolve to the end of the chain; a cycle is an error.
     """
     if not path.exists():
         return questions
     rel = path.relative_to(root).as_posix()
-    pairs = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    by_id = {q.id: q for q in questions}
+    pairs = yamlfile.expect_mapping(yamlfile.load(path, rel), rel, "aliases.yaml")
     for old, new in pairs.items():
+        line = yamlfile.line_of(pairs, old)
         if not isinstance(old, str) or not SLUG.fullmatch(old):
-            raise SourceError(rel, None, f"alias {old!r} must be lower-case words joined by '-' (it becomes a URL)")
-        if new not in by_id:
-            raise SourceError(rel, None, f"alias {old!r} points at {new!r}, which is not a published question")
-        survivor = by_id[new]
-        if old in by_id:
+            raise SourceError(rel, line, f"alias {old!r} must be lower-case words joined by '-' (it becomes a URL)")
+        if not isinstance(new, str):
+            raise SourceError(rel, line, f"alias {old!r} must point at one question ID, not {yamlfile._kind(new)}")
+
+    def final(old: str) -> str:
+        chain = [old]
+        target = pairs[old]
+        while target in pairs:
+            if target in chain:
+                cycle = " → ".join([*chain[chain.index(target):], target])
+                raise SourceError(rel, yamlfile.line_of(pairs, old), f"alias cycle {cycle}: each ID must end at a question")
+            chain.append(target)
+            target = pairs[target]
+        return target
+
+    by_id = {q.id: q for q in questions}
+    alias_of = {a: q for q in questions for a in q.aliases}
+    for old in pairs:
+        new = final(old)
+        survivor = by_id.get(new) or alias_of.get(new)
+        if survivor is None:
+            raise SourceError(rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question")
+        if old in by_id and by_id[old] is not survivor:
             gone = by_id.pop(old)
             survivor.sources += gone.sources
             survivor.blocks = merge_blocks([survivor.blocks, gone.blocks])  # same merge as duplicates
             survivor.aliases += [gone.id, *gone.aliases]
-        elif old not in survivor.aliases:
+            alias_of.update({a: survivor for a in [gone.id, *gone.aliases]})
+        elif old not in survivor.aliases and old != survivor.id:
             survivor.aliases.append(old)
-    return list(by_id.values())
+            alias_of[old] = survivor
+    return [q for q in questions if by_id.get(q.id) is q]

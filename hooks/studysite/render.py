@@ -285,13 +285,21 @@ def topic_markdown(topic: Topic, *, demos: dict[str, str] | None = None, noteboo
     return "\n".join(head + body)
 
 
-def topics_index_markdown(topics: list[Topic]) -> str:
+def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | None = None) -> str:
+    """parts: topic slug → its pages, for a topic split over several (listed by page, not question)."""
     lines = ["# Topics", "", "Every question appears on exactly one topic page.", ""]
     for t in topics:
         lines.append(f"## [{md_escape(t.title)}]({t.slug}.md)")
         lines.append("")
         lines.append(f"{md_escape(t.description)} ({len(t.questions)} questions)")
         lines.append("")
+        pages = (parts or {}).get(t.slug) or []
+        if len(pages) > 1:
+            for part in pages:
+                first, last = part.questions[0], part.questions[-1]
+                lines.append(f"- [{md_escape(part.title)}]({part.slug}.md): {md_text(first.title)} … {md_text(last.title)}")
+            lines.append("")
+            continue
         for q in t.questions:
             lines.append(f"- [{md_text(q.title)}]({t.slug}.md#{q.id})")
         lines.append("")
@@ -318,7 +326,8 @@ def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -
     """src_uri → HTML for q/<id>/index.html, including IDs merged into a survivor."""
     pages = {}
     for q in questions:
-        page = f"topics/{q.topic}/" if directory_urls else f"topics/{q.topic}.html"
+        slug = q.page or q.topic  # a large topic is split over several pages
+        page = f"topics/{slug}/" if directory_urls else f"topics/{slug}.html"
         target = f"../../{page}#{q.id}"
         for qid in [q.id, *q.aliases]:
             pages[f"q/{qid}/index.html"] = redirect_html(target)
@@ -334,7 +343,7 @@ def manifest(questions: list[Question], candidates=()) -> dict:
                 "title": q.title,
                 "topic": q.topic,
                 "level": q.level,
-                "url": f"topics/{q.topic}/#{q.id}",
+                "url": f"topics/{q.page or q.topic}/#{q.id}",
                 "permalink": f"q/{q.id}/",
                 "aliases": q.aliases,
                 "sources": [{"file": s.file, "line": s.line, "text": s.text} for s in q.sources],

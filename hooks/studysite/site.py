@@ -1,6 +1,7 @@
 """Everything the MkDocs hook does, as one object: generate pages in memory and publish the manifest."""
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -12,18 +13,26 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from . import anki, duplicates_page, render, review, studyplan
-from .export import export_tree
-from .model import Demo, SourceError
+from .export import ExportError, check_export_dir, export_tree
+from .model import Demo, SourceError, Topic
+from .notebooks.cache import write_atomic
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
-from .pipeline import Content, build_content
+from .pipeline import Content, ContentError, build_content
 
 log = logging.getLogger("mkdocs.plugins.studysite")
 
 
 class StudySite:
-    """Holds one build's content; created in on_config, used by on_files and on_page_content."""
+    """Holds one build's content. All fallible work (sources, notebooks, pages, export checks) happens in
+    prepare(), called from on_pre_build, before MkDocs empties site_dir: a failed build leaves the
+    previous site as it was. on_files only adds the prepared files.
 
-    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = ""):
+    In `mkdocs serve` nothing raises: problems are logged, and what could not be rebuilt is taken from
+    the last good build (`previous`), so the server keeps answering with the last good pages.
+    """
+
+    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = "",
+                 previous: "StudySite | None" = None, cell_timeout: int | None = None):
         self.root = root
         self.site_url = site_url or "http://127.0.0.1:8000/"
         self.directory_urls = directory_urls
@@ -34,27 +43,85 @@ class StudySite:
         self.run: NotebookRun | None = None
         self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
         self.publish_dir = self.cache_dir / "publish"
+        self.pages: dict[str, str | bytes] = {}
+        self.export_dir: Path | None = None
+        self.cell_timeout = cell_timeout or notebook_timeout()
+        # Last good state, carried from build to build while serving.
+        self.previous = previous
+        self.last_good_reports: dict[str, object] = dict(previous.last_good_reports) if previous else {}
+        self.errors: list[str] = []  # what went wrong in this build (serve), in reporting order
+
+    @property
+    def serving(self) -> bool:
+        return self.command == "serve"
 
     # -- errors: fatal for a build, a warning while serving (so the server keeps running) --------
     def problem(self, err: Exception) -> None:
-        if self.command == "serve":
+        if self.serving:
             log.warning(str(err))
+            self.errors.append(str(err))
         else:
             raise PluginError(str(err)) from err
 
+    def fail(self, causes: list, consequences: list = ()) -> None:
+        """Build: one error listing the causes first, then what followed from them."""
+        lines = [str(e) for e in causes]
+        if consequences:
+            lines.append("and, probably because of the above:")
+            lines += [f"  {e}" for e in consequences[:5]]
+            if len(consequences) > 5:
+                lines.append(f"  … and {len(consequences) - 5} more like these")
+        raise PluginError("\n".join(lines))
+
+    def prepare(self, config=None) -> None:
+        """Everything that can fail, before MkDocs touches site_dir."""
+        if config is not None:
+            self.check_export_target()
+            clean_jupyter_cache(config, log)
+        self.load()
+        self.execute_notebooks()
+        self.pages = self.generate()
+
+    def check_export_target(self) -> None:
+        if os.environ.get("STUDY_EXPORT_DIR"):
+            try:
+                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root)
+            except ExportError as e:
+                self.problem(e)
+
     def load(self) -> None:
+        fallback = {k: copy.deepcopy(v) for k, v in self.last_good_reports.items()} if self.serving else None
         try:
-            content = build_content(self.root)
-        except SourceError as e:
-            self.problem(e)
+            content = build_content(self.root, fallback)
+        except ContentError as e:
+            if not self.serving:
+                self.fail(e.errors, e.consequences)
+            for err in e.errors:
+                self.problem(err)
+            if e.consequences:
+                log.info("and, probably because of the above: " + "; ".join(map(str, e.consequences)))
+            if self.previous is not None and self.previous.content is not None:
+                log.warning("serving the last good content until this is fixed")
+                self.content = self.previous.content
             return
-        self.content = content
-        for err in content.fatal:
-            self.problem(err)  # curated files are ours: a mistake fails the build (serve: warns)
+        if not self.serving and (content.errors or content.fatal):
+            # A source that cannot be read fails the build (strict or not), its error first; curated
+            # files next; what followed from them (overlays of vanished questions) last.
+            self.fail([*content.errors, *content.fatal], content.consequences)
         for err in content.errors:
-            # A raw source that cannot be read: left out (so serve keeps going), and a warning,
-            # which `mkdocs build --strict` turns into a failed build.
-            log.warning(f"{err} — this file was left out of the site")
+            stale = err.file in content.stale
+            self.problem(SourceError(err.file, err.line, err.message + (
+                " — serving the last good version of this file until it is fixed" if stale
+                else " — this file was left out of the site until it is fixed")))
+        for err in content.fatal:
+            self.problem(err)
+        if content.consequences:
+            log.info("and, probably because of the above: " + "; ".join(map(str, content.consequences)))
+        self.content = content
+        if self.serving:  # kept for the next rebuild, in case this file breaks meanwhile
+            for report in content.reports:
+                if report.file not in content.stale:
+                    self.last_good_reports[report.file] = copy.deepcopy(report)
         for report in content.reports:
             log.info(report.log_line())
         for note in content.notes:
@@ -70,28 +137,28 @@ class StudySite:
         if not nb_dir.is_dir():
             return
         started = time.perf_counter()
-        run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log)
+        for attempt in range(3):
+            run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
+                                cell_timeout=self.cell_timeout)
+            try:
+                self.stage(run)
+                break
+            except FileNotFoundError as e:  # evicted by a concurrent build between lookup and copy
+                log.info(f"notebook cache entry vanished during the build ({e.filename}): reading the cache again")
+        else:
+            raise PluginError("notebook cache entries keep vanishing during the build: is another build "
+                              "sharing STUDY_CACHE_DIR with different notebooks?")
         log.info(run.summary_line())
         log.info(f"notebook stage took {time.perf_counter() - started:.2f} s")
         self.run = run
         for failed in run.failed:
             self.problem(PluginError(str(failed.error)))
-        # Executed copies are staged under their own names in a folder that mirrors the site, because
-        # mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
-        # executed.ipynb, and a File.generated has no src_dir).
-        for name, path in run.site_files().items():
-            if name.endswith(".ipynb"):
-                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
-                for folder in ("notebooks", "downloads"):
-                    staged = self.publish_dir / folder / name
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    if not staged.exists() or staged.read_bytes() != path.read_bytes():
-                        shutil.copyfile(path, staged)
-                    self.disk_files[f"{folder}/{name}"] = staged
-            else:
-                self.disk_files[f"notebooks/img/{name}"] = path
+        for warning in run.warnings:
+            log.warning(warning)
         if self.content is None:
             return
+        for q in self.content.questions:
+            q.demos = []  # (serve may reuse the last good content: tie demos afresh, never twice)
         by_id = self.content.index()
         for result in run.results:
             for qid, cells in sorted(result.cells_by_question.items()):
@@ -108,15 +175,47 @@ class StudySite:
                     download_url=f"../downloads/{result.name}",
                 )
 
+    def stage(self, run: NotebookRun) -> None:
+        """Copy executed notebooks and images out of the cache into publish_dir, and point the results
+        at the copies: what this build publishes no longer depends on the cache entry staying put.
+
+        Executed copies are staged under their own names in a folder that mirrors the site, because
+        mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
+        executed.ipynb, and a File.generated has no src_dir)."""
+        disk_files: dict[str, Path] = {}
+        for r in run.results:
+            if r.executed_path is not None:
+                data = r.executed_path.read_bytes()
+                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
+                for folder in ("notebooks", "downloads"):
+                    staged = self.publish_dir / folder / r.name
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    if not staged.exists() or staged.read_bytes() != data:
+                        write_atomic(staged, data)
+                    disk_files[f"{folder}/{r.name}"] = staged
+                r.executed_path = self.publish_dir / "notebooks" / r.name
+            for name, path in list(r.images.items()):
+                data = path.read_bytes()
+                staged = self.publish_dir / "img" / name
+                if not staged.exists() or staged.read_bytes() != data:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(staged, data)
+                r.images[name] = staged
+                disk_files[f"notebooks/img/{name}"] = staged
+        self.disk_files.update(disk_files)
+
     def generate(self) -> dict[str, str]:
         c = self.content
         if c is None:
             return {}
-        pages = {"topics/index.md": render.topics_index_markdown(c.topics)}
+        self.parts = {t.slug: split_topic(t, page_size()) for t in c.topics}
+        pages = {"topics/index.md": render.topics_index_markdown(c.topics, self.parts)}
         for topic in c.topics:
-            pages[f"topics/{topic.slug}.md"] = render.topic_markdown(
-                topic, demos=self.demos, notebook_links=self.notebook_links(topic)
-            )
+            parts = self.parts[topic.slug]
+            for n, part in enumerate(parts):
+                pages[f"topics/{part.slug}.md"] = render.topic_markdown(
+                    part, demos=self.demos, notebook_links=self.notebook_links(part)
+                ) + pager(parts, n)
         if self.run is not None:
             links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
             pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
@@ -127,7 +226,15 @@ class StudySite:
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
-            self.problem(e)
+            if self.content and self.content.errors and "does not exist" in e.message:
+                # names a question whose source failed to read: a consequence, reported after it
+                if not self.serving:
+                    self.fail(self.content.errors, [e])
+                log.info(f"and, probably because of the above: {e}")
+            else:
+                self.problem(e)
+            if self.previous is not None and "study-plan.md" in self.previous.pages:
+                pages["study-plan.md"] = self.previous.pages["study-plan.md"]
         order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
         pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
         pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
@@ -144,8 +251,7 @@ class StudySite:
         return " · ".join(f"Notebook: [{n.removesuffix('.ipynb')}](../notebooks/{n})" for n in names)
 
     def add_files(self, files: Files, config) -> Files:
-        self.execute_notebooks()
-        pages = self.generate()
+        pages = self.pages
         for src_uri, path in self.disk_files.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
@@ -162,10 +268,9 @@ class StudySite:
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=content))
         config["nav"] = self.nav(files)
-        if os.environ.get("STUDY_EXPORT_DIR"):
-            out = Path(os.environ["STUDY_EXPORT_DIR"]).resolve()
-            n = export_tree(files, config, out, config["nav"], self.root)
-            log.info(f"exported {n} docs files and mkdocs.yml to {out}")
+        if self.export_dir is not None:
+            n = export_tree(files, config, self.export_dir, config["nav"], self.root)
+            log.info(f"exported {n} docs files and mkdocs.yml to {self.export_dir}")
         return files
 
     def notebook_page(self, page, html: str) -> str:
@@ -197,6 +302,8 @@ class StudySite:
 
         nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}, {"Review": review.REVIEW_PAGE}, {"Quiz": review.QUIZ_PAGE}])
         if c is not None:
+            # A split topic's first page is in the nav; its other pages are linked from it and the index
+            # (one nav entry per page would put every page's link on every page: quadratic).
             nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
         if self.run is not None:
             notebooks = [f"notebooks/{r.name}" for r in self.run.results if f"notebooks/{r.name}" in have]
@@ -205,6 +312,132 @@ class StudySite:
         return nav
 
 
+class SiteSwap:
+    """Build into a fresh folder next to site_dir and swap it in only when the build succeeded.
+
+    Hook errors already fail before MkDocs empties site_dir (prepare runs in on_pre_build); this also
+    covers what fails later (a strict-mode warning, an error in another plugin): the previous site stays.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.target = Path(config["site_dir"]).resolve()
+        self.building = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
+        shutil.rmtree(self.building, ignore_errors=True)
+        config["site_dir"] = str(self.building)
+
+    def finish(self, config) -> None:
+        """After every other plugin's on_post_build: swap, unless strict mode is about to abort."""
+        config["site_dir"] = str(self.target)  # gh-deploy reads it after the build
+        if _strict_warnings():
+            shutil.rmtree(self.building, ignore_errors=True)
+            log.info(f"build aborted by strict mode: {self.target} left as it was")
+            return
+        trash = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+        try:
+            if self.target.exists():
+                os.replace(self.target, trash)
+            os.replace(self.building, self.target)
+            log.info(f"site written to {self.target} (built in {self.building.name}, then swapped in)")
+        except OSError:  # e.g. site_dir is a mount point: copy over it instead
+            if self.building.exists():
+                shutil.copytree(self.building, self.target, dirs_exist_ok=True)
+                shutil.rmtree(self.building, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def abandon(self) -> None:
+        self.config["site_dir"] = str(self.target)
+        shutil.rmtree(self.building, ignore_errors=True)
+
+
+def _strict_warnings() -> bool:
+    """True when MkDocs' strict-mode counter has seen a warning (the build then aborts)."""
+    from mkdocs.utils import CountHandler
+
+    return any(isinstance(h, CountHandler) and h.get_counts() for h in logging.getLogger("mkdocs").handlers)
+
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def page_size() -> int:
+    """Most questions on one page (STUDY_PAGE_SIZE): keeps page size, and the search plugin's work per
+    page, bounded, so build time and memory grow linearly with the number of questions."""
+    try:
+        return max(1, int(os.environ.get("STUDY_PAGE_SIZE") or DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+
+
+def split_topic(topic: Topic, size: int) -> list[Topic]:
+    """The topic's pages: itself when it fits, else parts `<slug>`, `<slug>--2`, … ('--' never occurs in a
+    topic slug), each question's `page` set to the part it is on."""
+    chunks = [topic.questions[i : i + size] for i in range(0, len(topic.questions), size)] or [[]]
+    if len(chunks) == 1:
+        for q in topic.questions:
+            q.page = ""
+        return [topic]
+    parts = []
+    for n, chunk in enumerate(chunks, start=1):
+        slug = topic.slug if n == 1 else f"{topic.slug}--{n}"
+        parts.append(Topic(slug, f"{topic.title} ({n} of {len(chunks)})", topic.description, chunk))
+        for q in chunk:
+            q.page = slug
+    return parts
+
+
+def pager(parts: list[Topic], n: int) -> str:
+    """Previous / next links under a part of a split topic (all parts are listed on the topics index)."""
+    if len(parts) == 1:
+        return ""
+    links = []
+    if n > 0:
+        links.append(f"[← {render.md_escape(parts[n - 1].title)}]({parts[n - 1].slug}.md)")
+    links.append(f"[all {len(parts)} pages](index.md)")
+    if n + 1 < len(parts):
+        links.append(f"[{render.md_escape(parts[n + 1].title)} →]({parts[n + 1].slug}.md)")
+    return "\n\n---\n\n" + " · ".join(links) + "\n"
+
+
+def notebook_timeout(config=None) -> int:
+    """Per-cell time limit in seconds: STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`."""
+    value = os.environ.get("STUDY_CELL_TIMEOUT")
+    where = "STUDY_CELL_TIMEOUT"
+    if value is None and config is not None:
+        value = ((config.get("extra") or {}).get("study") or {}).get("cell_timeout")
+        where = "mkdocs.yml extra.study.cell_timeout"
+    if value is None:
+        return DEFAULT_CELL_TIMEOUT
+    try:
+        seconds = int(value)
+        if seconds <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise PluginError(f"{where}: {value!r} is not a whole number of seconds above 0") from None
+    return seconds
+
+
+def clean_jupyter_cache(config, logger) -> None:
+    """mkdocs-jupyter trusts its cache files: a truncated or foreign JSON file crashes every build. Drop
+    every file that is not what it writes (a mapping with `content` text and `toc_tokens` list)."""
+    plugin = config["plugins"].get("mkdocs-jupyter") if config is not None else None
+    if plugin is None or not plugin.config.get("cache"):
+        return
+    cache_dir = Path(plugin.config["cache_dir"])
+    if not cache_dir.is_dir():
+        return
+    for path in sorted(cache_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            ok = isinstance(data, dict) and isinstance(data.get("content"), str) and isinstance(data.get("toc_tokens"), list)
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            path.unlink(missing_ok=True)
+            logger.info(f"{path}: damaged mkdocs-jupyter cache file removed (it is rebuilt)")
+
+
+DEFAULT_CELL_TIMEOUT = 120
 ANKI_FILE = "downloads/pytorch-interview.apkg"
 CSV_FILE = "downloads/pytorch-interview-questions.csv"
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
+from . import yamlfile
 from .model import SourceError
 from .render import md_escape, md_text
 
@@ -40,23 +39,33 @@ def notebook_topics(content) -> dict[str, str]:
 def question_order(path: Path, content) -> list[str]:
     """Question IDs in plan order (curated days, then the rest by topic): the order new cards are
     introduced on the review page, so reviewing day by day follows the plan."""
-    plan = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+    try:
+        plan = (yamlfile.load(path, path.name) or {}) if path.exists() else {}
+    except SourceError:
+        plan = {}  # render() reports it with file and line; the order falls back to topic order
     by_id = content.index()
     order: list[str] = []
-    for day in plan.get("days", []):
-        for qid in day.get("questions", []):
-            q = by_id.get(qid)
-            if q is not None and q.id not in order:
+    seen: set[str] = set()
+    days = plan.get("days") if isinstance(plan, dict) else None
+    for day in days if isinstance(days, list) else []:
+        questions = day.get("questions") if isinstance(day, dict) else None
+        for qid in questions if isinstance(questions, list) else []:
+            q = by_id.get(qid) if isinstance(qid, str) else None
+            if q is not None and q.id not in seen:
                 order.append(q.id)
-    seen = set(order)
+                seen.add(q.id)
     return order + [q.id for t in content.topics for q in t.questions if q.id not in seen]
 
 
 def render(path: Path, rel: str, content) -> str:
-    plan = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    plan = yamlfile.expect_mapping(yamlfile.load(path, rel), rel, "the study plan")
     by_id = content.index()
     notebooks = plan_notebooks(path.parent.parent)
-    lines = [f"# {md_escape(plan.get('title', 'Study plan'))}", "", md_escape(plan.get("intro", "").strip()), ""]
+    title, intro = plan.get("title", "Study plan"), plan.get("intro") or ""
+    for key, value in (("title", title), ("intro", intro)):
+        if not isinstance(value, str):
+            raise SourceError(rel, yamlfile.line_of(plan, key), f"`{key}` must be text")
+    lines = [f"# {md_escape(title)}", "", md_escape(intro.strip()), ""]
     lines += [
         PROGRESS_NOTE,
         "",
@@ -69,17 +78,23 @@ def render(path: Path, rel: str, content) -> str:
     ]
     seen_q: set[str] = set()
     seen_nb: set[str] = set()
-    for day in plan.get("days", []):
+    days = yamlfile.expect_list(plan.get("days"), rel, "`days`", yamlfile.line_of(plan, "days"))
+    for n, day in enumerate(days, start=1):
+        line = yamlfile.line_of(days, n - 1)
+        if not isinstance(day, dict) or not isinstance(day.get("title"), str):
+            raise SourceError(rel, line, f"day {n} must be a mapping with a `title` (text)")
         lines += [f"## {md_escape(day['title'])}", ""]
-        for qid in day.get("questions", []):
-            q = by_id.get(qid)
+        questions = yamlfile.expect_list(day.get("questions"), rel, f"`questions` of day {n}", line)
+        for i, qid in enumerate(questions):
+            q = by_id.get(qid) if isinstance(qid, str) else None
             if q is None:
-                raise SourceError(rel, None, f"study plan names question {qid!r}, which does not exist")
+                raise SourceError(rel, yamlfile.line_of(questions, i), f"study plan names question {qid!r}, which does not exist")
             seen_q.add(q.id)
             lines.append(f"- [ ] [{md_text(q.title)}](q/{qid}/index.html)")
-        for nb in day.get("notebooks", []):
+        day_notebooks = yamlfile.expect_list(day.get("notebooks"), rel, f"`notebooks` of day {n}", line)
+        for i, nb in enumerate(day_notebooks):
             if nb not in notebooks:
-                raise SourceError(rel, None, f"study plan names notebook {nb!r}, which is not in notebooks/")
+                raise SourceError(rel, yamlfile.line_of(day_notebooks, i), f"study plan names notebook {nb!r}, which is not in notebooks/")
             seen_nb.add(nb)
             lines.append(f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})")
         lines.append("")

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import yaml
+import re
 
+from . import yamlfile
 from .model import Question, SourceError, Topic
 
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 KEYWORD_WEIGHT = 0.15  # a topic keyword in the title: worth this much cosine similarity
 # Below this, a question is like no topic in particular (e.g. "Which data visualisation libraries do you
 # use?"): it goes to the fallback topic, and the log lists it. About the weakest 5 % of the corpus files.
@@ -24,19 +26,33 @@ log = logging.getLogger("mkdocs.plugins.studysite.topics")
 
 
 def load_topic_map(path: Path, rel: str) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SourceError(rel, mark.line + 1 if mark else None, f"invalid YAML: {e}") from None
-    slugs = [t["slug"] for t in data.get("topics", [])]
+    """The validated topic map; every mistake is a SourceError naming the file and line."""
+    data = yamlfile.expect_mapping(yamlfile.load(path, rel), rel, "the topic map")
+    topics = yamlfile.expect_list(data.get("topics"), rel, "`topics`", yamlfile.line_of(data, "topics"))
+    slugs: list[str] = []
+    for i, t in enumerate(topics):
+        line = yamlfile.line_of(topics, i)
+        if not isinstance(t, dict):
+            raise SourceError(rel, line, f"topic {i + 1} must be a mapping with `slug` and `title`")
+        for key in ("slug", "title"):
+            if not isinstance(t.get(key), str) or not t.get(key).strip():
+                raise SourceError(rel, line, f"topic {i + 1} has no `{key}` (text)")
+        if not SLUG.fullmatch(t["slug"]):
+            raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} must be lower-case words joined by '-'")
+        if t["slug"] in slugs:
+            raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} is used twice")
+        keywords = yamlfile.expect_list(t.get("keywords"), rel, f"keywords of topic {t['slug']!r}", line)
+        if not all(isinstance(k, str) for k in keywords):
+            raise SourceError(rel, yamlfile.line_of(t, "keywords"), f"keywords of topic {t['slug']!r} must be text")
+        slugs.append(t["slug"])
     if not slugs:
         raise SourceError(rel, None, "no topics defined")
-    for qid, slug in (data.get("questions") or {}).items():
+    pinned = yamlfile.expect_mapping(data.get("questions"), rel, "`questions`", yamlfile.line_of(data, "questions"))
+    for qid, slug in pinned.items():
         if slug not in slugs:
-            raise SourceError(rel, None, f"question {qid!r} is mapped to unknown topic {slug!r}")
+            raise SourceError(rel, yamlfile.line_of(pinned, qid), f"question {qid!r} is mapped to unknown topic {slug!r}")
     if data.get("fallback") not in slugs:
-        raise SourceError(rel, None, f"fallback topic {data.get('fallback')!r} is not one of the topics")
+        raise SourceError(rel, yamlfile.line_of(data, "fallback"), f"fallback topic {data.get('fallback')!r} is not one of the topics")
     return data
 
 

@@ -60,8 +60,19 @@ def local_dependencies(nb_dir: Path, code: str) -> list[Path]:
     ]
     found: list[Path] = []
     texts = [code]
+    folders = sorted({p.parent for p in candidates if p.parent != nb_dir})
     while texts:
         text = texts.pop()
+        # A folder named in the code (`glob("data/*.csv")`, `Path("data")`): every file in it counts,
+        # since the code may list the folder rather than name its files.
+        for folder in folders:
+            rel = folder.relative_to(nb_dir).as_posix()
+            if re.search(rf"""(?<![\w.-]){re.escape(rel)}(?:/|["'])""", text):
+                for p in candidates:
+                    if p not in found and p.is_relative_to(folder):
+                        found.append(p)
+                        if p.suffix == ".py":
+                            texts.append(p.read_text(encoding="utf-8", errors="replace"))
         for p in candidates:
             if p in found:
                 continue
@@ -77,9 +88,21 @@ def local_dependencies(nb_dir: Path, code: str) -> list[Path]:
     return sorted(found)
 
 
+def declared_inputs(nb: NotebookNode, nb_dir: Path) -> list[Path]:
+    """Files named by the notebook's `studysite: inputs:` metadata (globs relative to notebooks/).
+
+    The rule for data a notebook finds at run time in ways the code does not spell out: declare it,
+    e.g. `"metadata": {"studysite": {"inputs": ["data/**/*.csv"]}}`; those files are in the cache key.
+    """
+    patterns = (nb.metadata.get("studysite") or {}).get("inputs") or []
+    found = {p for pattern in patterns if isinstance(pattern, str) for p in nb_dir.glob(pattern) if p.is_file()}
+    return sorted(found)
+
+
 def cache_key(nb: NotebookNode, nb_dir: Path) -> str:
     cells = code_cells(nb)
     deps = local_dependencies(nb_dir, "\n".join(c.source for c in cells))
+    deps = sorted(set(deps) | set(declared_inputs(nb, nb_dir)))
     payload = {
         "engine": ENGINE_VERSION,
         "kernel": KERNEL_NAME,
@@ -103,41 +126,121 @@ def entry_dir(cache_dir: Path, stem: str, key: str) -> Path:
     return cache_dir / f"{stem}-{key[:16]}"
 
 
-def lookup(cache_dir: Path, stem: str, key: str) -> dict | None:
-    """The stored record for this exact key, or None. An entry exists only once complete."""
-    record_path = entry_dir(cache_dir, stem, key) / "result.json"
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+# The exact fields of result.json. Anything else is not an entry this code wrote: it is dropped.
+_SUCCESS_FIELDS = {"notebook", "seconds", "cell_seconds", "images", "key", "engine"}
+_OPTIONAL_FIELDS = {"truncated", "output_cap"}
+_FAILURE_FIELDS = {"notebook", "seconds", "status", "error", "key", "engine", "cell_timeout"}
+_ERROR_FIELDS = {"message", "cell", "code_cell", "ename", "evalue", "timeout"}
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def lookup(cache_dir: Path, stem: str, key: str, *, n_code_cells: int | None = None) -> dict | None:
+    """The stored record for this exact key, or None. Every file of the entry is checked (record
+    fields, executed notebook, each image against the content hash in its name); an entry that fails
+    is removed, so the notebook runs again and the entry is rewritten whole."""
+    entry = entry_dir(cache_dir, stem, key)
+    if not entry.exists():
         return None
-    return record if record.get("key") == key and record.get("engine") == ENGINE_VERSION else None
+    problem = _check_entry(entry, key, n_code_cells)
+    if problem is None:
+        return json.loads((entry / "result.json").read_text(encoding="utf-8"))
+    drop(entry)
+    return None
+
+
+def _check_entry(entry: Path, key: str, n_code_cells: int | None) -> str | None:
+    """None when the entry is complete and intact, else what is wrong with it."""
+    try:
+        record = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return f"result.json unreadable ({e})"
+    if not isinstance(record, dict) or record.get("key") != key or record.get("engine") != ENGINE_VERSION:
+        return "result.json is for another key or engine"
+    if record.get("status") == "failed":
+        if set(record) - _FAILURE_FIELDS or not isinstance(record.get("error"), dict):
+            return "failure record has unexpected fields"
+        if set(record["error"]) - _ERROR_FIELDS or not isinstance(record["error"].get("message"), str):
+            return "failure record has an unexpected error"
+        return None
+    if set(record) - _SUCCESS_FIELDS - _OPTIONAL_FIELDS or not _SUCCESS_FIELDS <= set(record):
+        return "result.json has unexpected or missing fields"
+    try:
+        float(record["seconds"])
+        {int(k): float(v) for k, v in record["cell_seconds"].items()}
+        images = [(int(i["code_cell"]), int(i["output"]), str(i["name"])) for i in record["images"]]
+        executed = nbformat.reads((entry / "executed.ipynb").read_text(encoding="utf-8"), as_version=4)
+    except Exception as e:  # noqa: BLE001 - any damage means: run again
+        return f"damaged entry ({type(e).__name__}: {e})"
+    n = len(code_cells(executed))
+    if n_code_cells is not None and n != n_code_cells:
+        return "executed.ipynb has a different number of code cells"
+    for ordinal, _output, name in images:
+        path = entry / "images" / name
+        if not 0 <= ordinal < n or not path.is_file() or not _image_ok(path):
+            return f"image {name} missing or damaged"
+    return None
+
+
+def _image_ok(path: Path) -> bool:
+    """The file's content hash matches the 8 hex digits in its name (written by extract_images)."""
+    data = path.read_bytes()
+    m = re.search(r"-([0-9a-f]{8})\.(png|jpg|svg)$", path.name)
+    if m is None or hashlib.sha256(data).hexdigest()[:8] != m.group(1):
+        return False
+    return not (m.group(2) == "png" and not data.endswith(_PNG_END))
+
+
+def drop(entry: Path) -> None:
+    """Remove an entry: rename it away first (readers never see half of it), then delete."""
+    trash = entry.with_name(f".tmp-drop-{entry.name}-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.replace(entry, trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def store(
-    cache_dir: Path, stem: str, key: str, executed: NotebookNode, record: dict, images: dict[str, bytes]
+    cache_dir: Path, stem: str, key: str, executed: NotebookNode | None, record: dict, images: dict[str, bytes]
 ) -> Path:
-    """Write a complete entry under a temporary name, then rename it into place."""
+    """Write a complete entry under a temporary name, then rename it into place (replacing any entry
+    already there: a failure record, or one that did not validate). executed=None stores a failure."""
     final = entry_dir(cache_dir, stem, key)
     tmp = cache_dir / f".tmp-{final.name}-{os.getpid()}-{time.monotonic_ns()}"
     (tmp / "images").mkdir(parents=True)
     try:
         for name, data in images.items():
             (tmp / "images" / name).write_bytes(data)
-        (tmp / "executed.ipynb").write_text(nbformat.writes(executed) + "\n", encoding="utf-8")
+        if executed is not None:
+            (tmp / "executed.ipynb").write_text(nbformat.writes(executed) + "\n", encoding="utf-8")
         record = {**record, "key": key, "engine": ENGINE_VERSION}
         (tmp / "result.json").write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _fsync_tree(tmp)
         try:
             os.replace(tmp, final)
         except OSError:
-            # A concurrent build stored the same key first (its entry is just as good), or a broken
-            # directory sits there (replace it).
-            if lookup(cache_dir, stem, key) is None:
-                shutil.rmtree(final, ignore_errors=True)
-                os.replace(tmp, final)
+            # An entry sits there (a concurrent build's, a failure record, a damaged one): swap it out.
+            drop(final)
+            os.replace(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     remove_stale(cache_dir, stem, keep=final)
     return final
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Data on disk before the rename that publishes it (a crash never leaves a renamed, empty file)."""
+    for path in [*folder.rglob("*"), folder]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def published_copy(source: NotebookNode, executed: NotebookNode) -> NotebookNode:
@@ -168,17 +271,40 @@ def refresh_published(entry: Path, source: NotebookNode) -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.monotonic_ns()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+KEEP_PER_NOTEBOOK = 3  # entries kept per notebook: the current one and the two most recently used others
+
+
+def touch(entry: Path) -> None:
+    """Mark an entry as used now (entries are evicted least recently used first)."""
+    try:
+        os.utime(entry / "result.json")
+    except OSError:
+        pass
+
+
 def remove_stale(cache_dir: Path, stem: str, keep: Path) -> None:
+    """Evict older versions of a notebook beyond KEEP_PER_NOTEBOOK, least recently used first: builds of
+    two branches sharing one cache (or switching back and forth) do not evict each other's entries
+    while they are being read."""
     pattern = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{16}}")
+    others = []
     for entry in cache_dir.iterdir():
         if entry != keep and entry.is_dir() and pattern.fullmatch(entry.name):
-            shutil.rmtree(entry, ignore_errors=True)
+            try:
+                others.append(((entry / "result.json").stat().st_mtime, entry))
+            except OSError:
+                others.append((0.0, entry))
+    for _, entry in sorted(others, reverse=True)[KEEP_PER_NOTEBOOK - 1 :]:
+        drop(entry)
     # Temporary entries left by a build that was killed mid-write (an hour is far beyond any write).
     for tmp in cache_dir.glob(".tmp-*"):
         try:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import copy
 import logging
 import os
+import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,36 @@ MATPLOTLIBRC = "svg.hashsalt: studysite\n"  # SVG element ids from a fixed salt,
 _CLIENT_LOG = logging.getLogger("studysite.notebooks.nbclient")
 _CLIENT_LOG.addHandler(logging.NullHandler())
 _CLIENT_LOG.propagate = False
+
+
+# Clients whose kernels are running, so an interrupt (Ctrl-C) or interpreter exit can kill them at once.
+_RUNNING: set = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running_kernels() -> int:
+    """SIGKILL every kernel (and its process group) started by execute() that is still running."""
+    with _RUNNING_LOCK:
+        clients = list(_RUNNING)
+    killed = 0
+    for client in clients:
+        provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        pgid = getattr(provisioner, "pgid", None)
+        try:
+            if pgid and pgid != os.getpgid(0):
+                os.killpg(pgid, signal.SIGKILL)  # the kernel runs in its own session: take its children too
+            else:
+                process.kill()
+            killed += 1
+        except OSError:
+            pass
+    return killed
+
+
+atexit.register(kill_running_kernels)
 
 
 @dataclass
@@ -90,12 +123,16 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
     )
     error = None
     started, t0 = time.time(), time.perf_counter()
+    with _RUNNING_LOCK:
+        _RUNNING.add(client)
     with tempfile.TemporaryFile() as kernel_log:
         try:
             # One event loop per call: safe to run from worker threads, one kernel each.
             asyncio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
         except CellTimeoutError:
-            error = _cell_error(label, nb, current, f"timed out after {cell_timeout} s")
+            error = _cell_error(label, nb, current, f"timed out after {cell_timeout} s (raise the limit with "
+                                "STUDY_CELL_TIMEOUT or mkdocs.yml `extra: study: cell_timeout`)")
+            error.timeout = cell_timeout
         except CellExecutionError as e:
             error = _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
         except DeadKernelError:
@@ -106,6 +143,9 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
                 error = _cell_error(label, nb, current, f"stopped the kernel ({what})" + _tail(kernel_log))
             else:
                 error = NotebookError(f"{label}: the kernel could not run ({what}){_tail(kernel_log)}", notebook=label)
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(client)
     finished = time.time()
     return Execution(nb, round(time.perf_counter() - t0, 3), started, finished, cell_seconds, error)
 

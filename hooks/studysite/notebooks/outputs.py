@@ -77,3 +77,43 @@ def extract_images(nb: NotebookNode, stem: str) -> list[tuple[int, int, str, byt
 
 def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else value
+
+
+def cap_outputs(nb: NotebookNode, cap: int) -> dict[int, int]:
+    """Keep at most `cap` characters of output per code cell (in place); {cell index: characters cut}.
+
+    What is over the cap is replaced by one visible line, so a cell that prints 100 MB cannot publish a
+    100 MB page and download. Images count by their encoded size and are dropped whole when over.
+    """
+    cut: dict[int, int] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.get("outputs"):
+            continue
+        budget, kept, over = cap, [], 0
+        for out in cell.outputs:
+            size = _size(out)
+            if size <= budget:
+                kept.append(out)
+                budget -= size
+            elif out.get("output_type") == "stream" and budget > 0:
+                text = _joined(out.get("text", ""))
+                out["text"] = text[:budget]
+                kept.append(out)
+                over += len(text) - budget
+                budget = 0
+            else:
+                over += size
+        if over:
+            note = f"\n… output truncated: {over:,} more characters (the site keeps {cap:,} per cell)\n"
+            kept.append(NotebookNode(output_type="stream", name="stdout", text=note))
+            cell.outputs = kept
+            cut[index] = over
+    return cut
+
+
+def _size(out) -> int:
+    if out.get("output_type") == "stream":
+        return len(_joined(out.get("text", "")))
+    if out.get("output_type") == "error":
+        return sum(len(line) for line in out.get("traceback", [])) + len(str(out.get("evalue", "")))
+    return sum(len(_joined(v)) if isinstance(v, (str, list)) else len(str(v)) for v in out.get("data", {}).values())

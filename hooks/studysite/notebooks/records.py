@@ -22,6 +22,18 @@ class NotebookError(Exception):
         self.message = message
         self.notebook, self.cell, self.code_cell = notebook, cell, code_cell
         self.ename, self.evalue = ename, evalue
+        self.timeout: int | None = None  # set when a cell ran out of time (with the limit it had)
+
+    def to_record(self) -> dict:
+        return {"message": self.message, "cell": self.cell, "code_cell": self.code_cell,
+                "ename": self.ename, "evalue": self.evalue, "timeout": self.timeout}
+
+    @classmethod
+    def from_record(cls, data: dict, notebook: str) -> "NotebookError":
+        error = cls(data["message"], notebook=notebook, cell=data.get("cell"), code_cell=data.get("code_cell"),
+                    ename=data.get("ename") or "", evalue=data.get("evalue") or "")
+        error.timeout = data.get("timeout")
+        return error
 
 
 @dataclass
@@ -47,6 +59,8 @@ class NotebookResult:
     # Wall-clock window of this build's execution (time.time()); 0.0 when served from the cache.
     started: float = 0.0
     finished: float = 0.0
+    from_cache: bool = False  # a failure recorded by an earlier build for this exact code (not re-run)
+    truncated: dict[int, int] = field(default_factory=dict)  # 0-based cell → characters of output cut
 
     @property
     def ok(self) -> bool:
@@ -56,15 +70,16 @@ class NotebookResult:
 @dataclass
 class NotebookRun:
     results: list[NotebookResult] = field(default_factory=list)  # sorted by notebook name
+    warnings: list[str] = field(default_factory=list)  # e.g. outputs cut at the per-cell cap
 
     @property
     def executed(self) -> int:
         """Notebooks whose kernels ran in this build (failures included: they ran too)."""
-        return sum(r.status in ("succeeded", "failed") for r in self.results)
+        return sum(r.status in ("succeeded", "failed") and not r.from_cache for r in self.results)
 
     @property
     def cached(self) -> int:
-        return sum(r.status == "cached" for r in self.results)
+        return sum(r.status == "cached" or r.from_cache for r in self.results)
 
     @property
     def failed(self) -> list[NotebookResult]:

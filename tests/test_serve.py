@@ -1,0 +1,158 @@
+"""A real `mkdocs serve` on 127.0.0.1: typos and hook failures never hang a request; the last good pages
+are served with the real error first; fixing the file recovers; editing the library reloads it."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project
+
+DUMP = "sources/004_519512c2dfdefeb4.txt"
+BUILT = "Documentation built in"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, project: Path, log: Path, env: dict):
+        self.port, self.log_path, self.project = free_port(), log, project
+        with log.open("w") as fh:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"],
+                cwd=project, stdout=fh, stderr=subprocess.STDOUT,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{self.port}/", **env},
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def builds(self) -> int:
+        return self.log().count(BUILT)
+
+    def wait_builds(self, n: int, timeout: float) -> None:
+        deadline = time.time() + timeout
+        while self.builds() < n:
+            assert self.proc.poll() is None, self.log()[-3000:]
+            assert time.time() < deadline, f"no build #{n} within {timeout} s:\n{self.log()[-3000:]}"
+            time.sleep(0.3)
+
+    def edit(self, rel: str, text: str, timeout: float = 120) -> str:
+        """Write a file, wait for the rebuild it triggers; the log of that rebuild."""
+        n, start = self.builds(), len(self.log())
+        time.sleep(0.3)
+        (self.project / rel).write_text(text, encoding="utf-8")
+        self.wait_builds(n + 1, timeout)
+        return self.log()[start:]
+
+    def get(self, path: str, timeout: float = 10) -> str:
+        """The page body; fails (instead of hanging) if the server does not answer within timeout s."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=timeout) as r:
+            assert r.status == 200
+            return r.read().decode("utf-8")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def lean_project(dest: Path) -> Path:
+    """The project without notebooks (an empty notebooks/ folder, a study plan naming none): every
+    rebuild takes a few seconds, and the notebook cache is not involved."""
+    project = copy_project(dest)
+    shutil.rmtree(project / "notebooks")
+    (project / "notebooks").mkdir()
+    plan = project / "sources" / "study-plan.yaml"
+    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
+                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    return project
+
+
+@pytest.fixture()
+def server(tmp_path):
+    project = lean_project(tmp_path / "p")
+    srv = Server(project, tmp_path / "serve.log", {"STUDY_CACHE_DIR": str(tmp_path / "cache")})
+    try:
+        srv.wait_builds(1, 300)
+        yield srv
+    finally:
+        srv.stop()
+
+
+def warnings_of(log: str) -> list[str]:
+    return [ln.split("-  ", 1)[1] for ln in log.splitlines() if ln.startswith("WARNING")]
+
+
+def question_count(srv: Server) -> int:
+    return len(json.loads(srv.get("questions.json"))["questions"])
+
+
+def test_serve_never_hangs_and_serves_the_last_good_pages(server):
+    srv = server
+    plan_before = srv.get("study-plan/")
+    assert "Day 1" in plan_before
+    n = question_count(srv)
+    plan = srv.project / "sources" / "study-plan.yaml"
+    good_plan = plan.read_text(encoding="utf-8")
+
+    # 1. A YAML typo in the study plan: a one-line error, the request is answered with the last good page.
+    log = srv.edit("sources/study-plan.yaml", good_plan.replace("days:\n", "days:\n  - title: [oops\n", 1))
+    assert any(w.startswith("sources/study-plan.yaml:") and "invalid YAML" in w for w in warnings_of(log)), log[-2000:]
+    assert "Traceback" not in log
+    assert "Day 1" in srv.get("study-plan/")
+    log = srv.edit("sources/study-plan.yaml", good_plan)
+    assert warnings_of(log) == []
+
+    # 2. An unclosed `[` in the dump: its error first and alone; the file's last good reading is served.
+    dump = srv.project / DUMP
+    good_dump = dump.read_text(encoding="utf-8")
+    lines = good_dump.split("\n")
+    lines[30] = lines[30].rstrip()[:-1]
+    log = srv.edit(DUMP, "\n".join(lines))
+    assert warnings_of(log) == [
+        f"{DUMP}:31: unclosed `[` in `p => [` element — serving the last good version of this file until it is fixed"
+    ]
+    assert question_count(srv) == n
+    assert 'id="max-pooling"' in srv.get("topics/cnn/")
+    assert "Day 1" in srv.get("study-plan/")
+    srv.edit(DUMP, good_dump)
+
+    # 3. Any exception in the library (here: an edit that makes it raise): logged, last good pages served,
+    #    and the edited library is reloaded without a restart.
+    render = srv.project / "hooks" / "studysite" / "render.py"
+    good_render = render.read_text(encoding="utf-8")
+    broken = good_render.replace(
+        "def errata_markdown(topics: list[Topic]) -> str:\n",
+        "def errata_markdown(topics: list[Topic]) -> str:\n    raise RuntimeError('injected')\n", 1,
+    )
+    assert broken != good_render
+    log = srv.edit("hooks/studysite/render.py", broken)
+    assert "reloaded the study-site library (hooks/studysite/render.py changed)" in log
+    assert "the study-site hook failed: RuntimeError: injected" in log
+    assert 'id="max-pooling"' in srv.get("topics/cnn/")
+    assert question_count(srv) == n
+    log = srv.edit("hooks/studysite/render.py", good_render)
+    assert "the study-site hook failed" not in log
+    assert "Errata" in srv.get("errata/")
+
+    # 4. A syntax error in the library: said plainly, the previous code keeps serving.
+    log = srv.edit("hooks/studysite/render.py", good_render + "\ndef broken(:\n")
+    assert re.search(r"hooks/studysite/render.py: the edited library does not import \(SyntaxError", log), log[-2000:]
+    assert 'id="max-pooling"' in srv.get("topics/cnn/")
