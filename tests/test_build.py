@@ -19,8 +19,10 @@ def test_strict_build_logs_what_came_in_and_out(built_site):
     if not log:  # SITE_DIR given: nothing to read
         return
     assert "96 source questions → 82 published, 14 merged" in log
-    assert "sources/004_519512c2dfdefeb4.txt (dump): 50 questions; left out: 12 'Click here' links" in log
-    assert "sources/000_4bf7c5cc3fe7a3fc.txt (notes): 46 questions" in log
+    # the per-file line names the reader and the layout it found (issue 9)
+    assert ("sources/004_519512c2dfdefeb4.txt (dump; questions: level-3 headings, numbered): 50 questions; "
+            "left out: 12 'Click here' links") in log
+    assert "sources/000_4bf7c5cc3fe7a3fc.txt (markdown; questions: bulleted list items, bold): 46 questions" in log
     assert "WARNING" not in log
 
 

@@ -250,3 +250,17 @@ def test_editors_page_shows_both_sides_and_the_line_to_paste():
     for q in (a, b):
         assert f"(../q/{q.id}/index.html)" in md
         assert q.blocks[0].plain()[:30] in md.replace("&#39;", "'")
+
+
+def test_two_pinned_questions_are_never_fused_by_the_scorer():
+    answer = "Gradients shrink or grow exponentially as they are multiplied through many layers."
+    a = raw("What are vanishing and exploding gradients?", answer)
+    b = raw("What do you mean by exploding and vanishing gradients?", answer, file="sources/b.md")
+    free = find_duplicates([a, b], glossary=GLOSSARY)
+    assert len(free.questions) == 1  # paraphrases merge when no person has placed them apart
+    ids = [own_id(a.title), own_id(b.title)]
+    kept = find_duplicates([a, b], glossary=GLOSSARY, pinned=ids)
+    assert sorted(q.id for q in kept.questions) == sorted(ids)  # both curated: a person decides
+    assert [sorted(c.ids) for c in kept.candidates] == [sorted(ids)]
+    decided = find_duplicates([a, b], glossary=GLOSSARY, pinned=ids, decisions=Decisions(same=[(*ids, 1)]))
+    assert len(decided.questions) == 1

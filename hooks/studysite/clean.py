@@ -28,6 +28,8 @@ TERMS = {
     "sgd": "SGD",
     "relu": "ReLU",
     "conda": "Conda",
+    "adam": "Adam",
+    "python": "Python",
     "miniconda": "Miniconda",
     "anaconda": "Anaconda",
 }
@@ -70,12 +72,47 @@ def fix_terms(text: str) -> str:
     return "".join(out)
 
 
+# Title Case ("What Is the Difference Between a Feedforward Neural Network and …"): a heading style, not
+# the question's wording. Small words are always lower case inside a sentence.
+SMALL_WORDS = set(
+    """a an the and or but nor of to in on at by for with from as into over than then vs via per is are was were be
+    been do does did can could will would should may might must shall what which who whom whose when where why how
+    it its this that these those you your we our they their there between among about after before during under
+    without within""".split()
+)
+_TRAILING_REF = re.compile(r"\s*\[?\[(?:src|source|ref|\d{1,3})\](?:\([^()\s]{0,2000}\))?\]?\s*$", re.I)
+
+
+_CAPITALISED = re.compile(r"^([\"'(“‘]*)([A-Z][a-z]+)(.*)$")
+
+
+def title_case_to_sentence(t: str, names: frozenset[str] = frozenset()) -> str:
+    """Lower-case the capitalised words of a Title Case title ("What Is the Difference Between …").
+    Words in `names` (capitalised mid-sentence in the same file: "Boltzmann"), TERMS, acronyms and
+    CamelCase stay as they are."""
+    words = t.split(" ")
+    alpha = [w for w in words[1:] if re.search(r"[A-Za-z]", w) and not w[:1].isdigit()]
+    capital = [w for w in alpha if _CAPITALISED.match(w)]
+    if not (len(capital) >= 3 and len(capital) >= 0.5 * len(alpha) or len(capital) >= 2 and len(capital) == len(alpha)):
+        return t
+    out = [words[0]]
+    for w in words[1:]:
+        m = _CAPITALISED.match(w)
+        if (m and not m.group(3)[:1].isupper() and m.group(2).lower() not in TERMS and m.group(2) not in names
+                and not out[-1].endswith((":", ".", "?"))):
+            w = m.group(1) + m.group(2).lower() + m.group(3)
+        out.append(w)
+    return " ".join(out)
+
+
 def clean_title(raw: str) -> str:
     """Readable, consistently spelled question title. The raw text stays in the record's provenance."""
     t = fold_ws(raw)
+    t = t.replace("**", "").replace("__", "")
     t = re.sub(r"^\d+\s*[).:-]\s*", "", t)  # numbering
+    t = _TRAILING_REF.sub("", t)
     t = re.sub(r"\s+-$", "", t).strip()
-    t = re.sub(r"\s+([?.,])", r"\1", t)
+    t = re.sub(r"\s+([?.,])(?=\s|$)", r"\1", t)  # "layer ?" → "layer?", but ".grad" keeps its space
     words = t.split(" ")
     for i, w in enumerate(words[1:], start=1):
         core = w.strip("?.,:;()\"'")
@@ -91,7 +128,7 @@ def clean_title(raw: str) -> str:
             t = "What are " + (m.group(1) or "") + t[len("What is ") + len(m.group(1) or ""):]
     t = t[:1].upper() + t[1:]
     first = t.split(" ", 1)[0].lower().split("’")[0].split("'")[0]
-    if first in INTERROGATIVES and not t.endswith("?"):
+    if first in INTERROGATIVES and "?" not in t:  # "What is X? Discuss Y." already asks
         t = t.rstrip(".") + "?"
     return t
 
@@ -107,7 +144,12 @@ def clean_text(text: str) -> str:
     return fix_terms(t)
 
 
+VERBATIM = {"code", "md", "html", "image"}  # code is exact; md/html fragments keep their lines (structure)
+
+
 def clean_block(block: Block) -> Block:
+    if block.kind in VERBATIM:
+        return block
     block.text = clean_text(block.text)
     block.label = clean_text(block.label)
     block.items = [clean_text(i) for i in block.items]

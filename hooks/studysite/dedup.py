@@ -21,7 +21,9 @@ The rule (why it is shaped like this):
   its aliases (an anchor on its section and a q/<id>/ permalink), so no URL ever breaks.
 * The survivor is the group whose ID sources/topics.yaml pins (the first pinned there), else the group
   seen first in source order. So adding a file, whatever its name, never changes the primary ID of a
-  pinned question; a new question becomes pinned when a person places it in topics.yaml.
+  pinned question; a new question becomes pinned when a person places it in topics.yaml. Two pinned
+  questions are never fused by the scorer (a new file could otherwise bridge them through a third):
+  they stay candidates until a person writes a `same:` pair.
 * Merging copies: the fullest answer is the base; from the others, a labelled part fills an empty label
   of the same name (the dump lost the text after its bold labels); other parts are added only for
   sentences/items the base does not already have (near-equal sentences count as the same). Every copy
@@ -96,11 +98,14 @@ def question_key(title: str) -> tuple[str, ...]:
     return tuple(words) or tuple(TOKEN.findall(title.lower())) or ("question",)
 
 
+MAX_ID_CHARS = 80  # an ID is a folder name (q/<id>/) and a URL: a 100,000-character title must not make one
+
+
 def question_id(key: tuple[str, ...]) -> str:
     words = [re.sub(r"[._]+", "-", w) for w in key]
     slug = "-".join(words[:MAX_ID_WORDS])
-    if len(words) > MAX_ID_WORDS:
-        slug += "-" + hashlib.sha1(" ".join(key).encode()).hexdigest()[:4]
+    if len(words) > MAX_ID_WORDS or len(slug) > MAX_ID_CHARS:
+        slug = slug[:MAX_ID_CHARS].rstrip("-") + "-" + hashlib.sha1(" ".join(key).encode()).hexdigest()[:4]
     return slug
 
 
@@ -213,6 +218,8 @@ def _sentences(block: Block) -> list[str]:
         return list(block.items)
     if block.kind == "label":
         return [f"{block.label} {block.text}".strip()]
+    if block.kind != "table":  # code, md/html fragments, sub-headings, images: compared whole
+        return [block.text or block.label]
     return [" | ".join(" ".join(r) for r in block.rows)]
 
 
@@ -349,7 +356,14 @@ def find_duplicates(
         if find(index[a]) == find(index[b]):
             raise SourceError(decisions.file, line, f"{a!r} and {b!r} are listed as different, but `same:` pairs join them")
 
+    pinned = list(pinned)
+    curated = {index[qid] for qid in pinned if qid in index}
+
     def can_join(ri: int, rj: int) -> bool:
+        # Questions a person placed separately in topics.yaml are distinct until a person says `same:`;
+        # otherwise one new file could fuse two curated questions (and their overlays) through a third.
+        if curated.intersection(members[ri]) and curated.intersection(members[rj]):
+            return False
         for x in members[ri]:
             for y in members[rj]:
                 if frozenset((x, y)) in apart or (terms and glossary.contrast(terms[x], terms[y])):

@@ -20,7 +20,8 @@ class SourceRef:
     file: str  # repo-relative path, e.g. "sources/000_notes.txt"
     line: int  # 1-based line of the question
     text: str  # the question exactly as written there (raw: numbering, entities and markup kept)
-    reader: str  # "dump" | "notes" | "overlay"
+    reader: str  # "dump" | "notes" | "html" | "table" | "overlay"
+    section: str = ""  # the heading that groups the question in its source ("CNNs"): a topic hint
 
 
 @dataclass
@@ -32,9 +33,15 @@ class Block:
       "list"  – items (each a string)
       "table" – rows (first row is the header)
       "label" – label (e.g. "Tensor:") + text (may be empty when the scrape lost it)
+      "subhead" – a sub-heading inside an answer (text)
+      "code"  – text verbatim (indentation, comments), lang the language if the source names one
+      "md"    – a markdown fragment kept whole (nested lists, block quotes), rendered then sanitised
+      "html"  – an HTML fragment from a saved page, sanitised to the same allow-list
+      "image" – an image the source shows: label = alt text, text = its URL (shown as a link, never loaded)
     fmt says how strings are to be treated when rendered:
       "text" – untrusted plain text: escaped on output, never interpreted
       "md"   – markdown from notes: rendered, then sanitised to an allow-list
+      "html" – HTML from a saved page: sanitised to the same allow-list
     """
 
     kind: str
@@ -44,6 +51,8 @@ class Block:
     label: str = ""
     fmt: str = "text"
     origin: SourceRef | None = None
+    lang: str = ""  # code blocks: the language the source names ("python")
+    ordered: bool = False  # lists: numbered in the source
 
     def plain(self) -> str:
         """All words of the block as one string (for comparison and search, never for output)."""

@@ -146,9 +146,11 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
         index = {a: q for q in questions for a in q.aliases}
         index.update({q.id: q for q in questions})
     by_id = index
+    if meta.get("added") and qid in by_id:
+        # The site added this question because no source had it; now a source does. The curated
+        # answer applies to the sourced question (it stops being "added by the site").
+        meta = {k: v for k, v in meta.items() if k not in ("added", "topic")}
     if meta.get("added"):
-        if qid in by_id:
-            raise SourceError(rel, 1, f"`added: true` but question {qid!r} already exists in the sources")
         if not _ID.fullmatch(qid):
             raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
         for key in ("title", "topic"):

@@ -5,8 +5,11 @@ import html
 import json
 import re
 
+import lxml.html
 import markdown
 import nh3
+from lxml import etree
+from markdown_it import MarkdownIt
 
 from .clean import COMMAND
 from .model import Block, Question, Topic
@@ -57,41 +60,145 @@ def _html_escape(text: str) -> str:
 
 # --- notes markdown ---------------------------------------------------------------------------
 
-ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup"}
+ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup",
+                "del", "s", "kbd", "table", "thead", "tbody", "tr", "th", "td"}
 ALLOWED_ATTRS = {"a": {"href", "title"}}
+# Markdown fragments kept whole (nested lists, quotes, tables from READMEs): CommonMark, as GitHub reads them.
+_MD_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS) -> str:
-    """HTML cut down to an allow-list: no scripts, styles, event handlers or javascript: URLs."""
+def sanitise(rendered_html: str, tags: set[str] = ALLOWED_TAGS, *, relative_links: bool = True) -> str:
+    """HTML cut down to an allow-list: no scripts, styles, event handlers or javascript: URLs.
+
+    relative_links=False (text from a source) also drops links relative to the source's own page
+    ("../images/x.png", "#section"): on this site they would point nowhere."""
     return nh3.clean(
         rendered_html,
         tags=tags,
         attributes=ALLOWED_ATTRS,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
+        attribute_filter=None if relative_links else _absolute_links_only,
     )
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and not re.match(r"(?i)(?:https?:|mailto:)", value.strip()):
+        return None
+    return value
+
+
+def images_as_links(fragment: str) -> str:
+    """The site never loads an image a source names (no third-party requests): each <img> becomes a
+    link to it, labelled with its alt text."""
+    if "<img" not in fragment.lower():
+        return fragment
+    fragment = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", " ", fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return re.sub(r"<img\b[^>]{0,2000}>?", "", fragment)  # the sanitiser drops what is left
+    for img in list(root.iter("img")):
+        src, alt = img.get("src") or "", (img.get("alt") or "").strip()
+        if re.match(r"https?://", src):
+            link = etree.Element("a", href=src)
+            link.text = f"Image: {alt}" if alt else "Image"
+        else:  # a file next to the source page, which the site does not have
+            link = etree.Element("span")
+            link.text = f"Image (not included): {alt or src}"
+        link.tail = img.tail
+        img.getparent().replace(img, link)
+    inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+        etree.tostring(c, encoding="unicode", method="html") for c in root)
+    return inner
+
+
+def _no_templates(clean: str) -> str:
+    return clean.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def md_fragment(text: str) -> str:
     """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    clean = sanitise(markdown.markdown(text, output_format="html"))
-    clean = clean.replace("{", "&#123;").replace("}", "&#125;")
+    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html")), relative_links=False))
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
 
 
+def md_block(text: str) -> str:
+    """A markdown fragment kept whole (CommonMark: two-space nested lists, quotes, tables) → sanitised HTML."""
+    return _no_templates(sanitise(images_as_links(_MD_BLOCKS.render(text)), relative_links=False))
+
+
+def html_fragment(text: str) -> str:
+    """HTML from a saved page → the same allow-list; images become links."""
+    return _no_templates(sanitise(images_as_links(text), relative_links=False))
+
+
 def inline(text: str, fmt: str) -> str:
-    return md_fragment(text) if fmt == "md" else html_text(text)
+    if fmt == "md":
+        return md_fragment(text)
+    if fmt == "html":
+        return html_fragment(text)
+    return html_text(text)
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^<>]{0,5000}>)")
+_MD_INLINE = re.compile(r"[\\*_`\[\]~]")
+
+
+def _pre_lines(code_html: str) -> str:
+    """Code as one line that no Markdown pass can touch (the page is markdown, and answers inside an
+    admonition are re-read by it): newlines and emphasis/link characters of the text as entities."""
+    parts = _TAG_OR_TEXT.split(code_html)
+    return "".join(p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p).replace("\n", "&#10;")
+                   for k, p in enumerate(parts))
+
+
+_PRE = re.compile(r"<pre\b[^>]{0,200}>.*?</pre>", re.S)
+
+
+def _one_line_pre(fragment: str) -> str:
+    """Code inside a sanitised fragment keeps its lines as entities (see block_html's code)."""
+    return _PRE.sub(lambda m: _pre_lines(m.group(0)), fragment)
 
 
 def block_html(b: Block) -> str:
+    """One answer part as HTML whose text no later Markdown pass can change: the page is markdown, and
+    answers shown inside an admonition ("What the sources said") are read by it again, which made
+    `__init__` bold. Emphasis, code and link characters of the text are entities (they look the same)."""
+    return md_inert(_block_html(b))
+
+
+def md_inert(fragment: str) -> str:
+    parts = _TAG_OR_TEXT.split(fragment)
+    return "".join(p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p) for k, p in enumerate(parts))
+
+
+def _block_html(b: Block) -> str:
     if b.kind == "para":
         return f"<p>{inline(b.text, b.fmt)}</p>"
     if b.kind == "label":
         text = inline(b.text, b.fmt) if b.text else '<em class="qa-missing">(the source gives no explanation)</em>'
         return f"<p><strong>{inline(b.label, b.fmt)}</strong> {text}</p>"
     if b.kind == "list":
-        return "<ul>\n" + "\n".join(f"<li>{inline(i, b.fmt)}</li>" for i in b.items) + "\n</ul>"
+        tag = "ol" if b.ordered else "ul"
+        return f"<{tag}>\n" + "\n".join(f"<li>{inline(i, b.fmt)}</li>" for i in b.items) + f"\n</{tag}>"
+    if b.kind == "subhead":
+        return f'<p class="qa-subhead"><strong>{inline(b.text, b.fmt)}</strong></p>'
+    if b.kind == "code":
+        lang = re.sub(r"[^\w+#-]", "", b.lang)[:30]
+        cls = f' class="language-{lang}"' if lang else ""
+        # newlines as entities: the page is markdown, and nothing in it may re-read the code's lines
+        return f"<pre><code{cls}>{_pre_lines(_html_escape(b.text))}</code></pre>"
+    if b.kind == "md":
+        return f'<div class="qa-md">{_one_line_pre(md_block(b.text))}</div>'
+    if b.kind == "html":
+        return f'<div class="qa-md">{_one_line_pre(html_fragment(b.text))}</div>'
+    if b.kind == "image":
+        alt = html_text(b.label or "image")
+        if re.match(r"https?://", b.text):
+            return f'<p class="qa-image"><a href="{_html_escape(b.text)}" rel="noopener nofollow">Image: {alt}</a></p>'
+        return f'<p class="qa-image">Image (not included): {alt}</p>'
     if b.kind == "table":
         head, *rows = b.rows
         th = "".join(f"<th>{inline(c, b.fmt)}</th>" for c in head)

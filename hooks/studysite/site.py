@@ -126,8 +126,7 @@ class StudySite:
                 if report.file not in content.stale:
                     self.last_good_reports[report.file] = copy.deepcopy(report)
         for report in content.reports:
-            dropped = ", ".join(f"{n} {why}" for why, n in sorted(report.dropped.items()))
-            log.info(f"{report.file} ({report.kind}): {len(report.questions)} questions" + (f"; left out: {dropped}" if dropped else ""))
+            log.info(report.log_line())
         for note in content.notes:
             log.info(note)
         for warning in content.warnings:

@@ -1,17 +1,23 @@
-"""Find the raw inputs in sources/ and pick each one's reader from its content, not its name."""
+"""Find the raw inputs in sources/ and pick each one's reader from its content, not its name.
+
+Every reader turns its format into the same block stream (readers/stream.py) and hands it to the one
+segmenter (segment.py), which finds the questions whatever the format.
+"""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from ..model import SourceError
-from . import dump, notes
+from . import dump, html, notes, table
 from .base import RawQuestion, ReadReport
 
 __all__ = ["RawQuestion", "ReadReport", "read_file", "read_sources", "raw_source_files"]
 
 # (name, module, threshold): the first whose sniff score reaches its threshold reads the file.
-# A dump is almost nothing but `tag => [` lines; notes are mostly markdown structure.
-READERS = [("dump", dump, 0.6), ("notes", notes, 0.3)]
+# A dump is almost nothing but `tag => [` lines; an HTML page starts like one; a CSV has a header row
+# naming a question column; anything else with text is tried as markdown.
+READERS = [("dump", dump, 0.6), ("html", html, 1.0), ("table", table, 1.0), ("notes", notes, 1.0)]
 # Curated overlays and docs in sources/ are not raw inputs.
 NOT_RAW = {".yaml", ".yml", ".json"}
 
@@ -34,14 +40,26 @@ def decode(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_file(path: Path, rel: str) -> ReadReport:
-    text = decode(path.read_bytes(), rel)
-    for _name, module, threshold in READERS:
-        if module.sniff(text) >= threshold:
-            return module.read(text, rel)
+def read_text(text: str, rel: str) -> ReadReport:
     if not text.strip():
         return ReadReport(file=rel, kind="empty")
-    raise SourceError(rel, None, "format not recognised: expected a `tag => [ text ]` dump or markdown notes")
+    # A parse allocates millions of small acyclic objects (tokens, nodes); the cyclic collector's full
+    # passes over them made reading a large file super-linear (bench/bench_read.py). Reference counting
+    # still frees everything; the collector runs again right after.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _name, module, threshold in READERS:
+            if module.sniff(text) >= threshold:
+                return module.read(text, rel)
+    finally:
+        if was_enabled:
+            gc.enable()
+    raise SourceError(rel, None, "format not recognised: expected a question list (markdown, HTML, CSV or a `tag => [ text ]` dump)")
+
+
+def read_file(path: Path, rel: str) -> ReadReport:
+    return read_text(decode(path.read_bytes(), rel), rel)
 
 
 def read_sources(sources_dir: Path, repo_root: Path) -> list[ReadReport]:

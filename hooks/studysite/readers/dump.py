@@ -1,64 +1,58 @@
-"""Reader for scraped HTML dumps: one element per `tag => [ text ]` line, values may span lines."""
+"""Scraped-page dumps: one element per `tag => [ text ]` line → the neutral block stream.
+
+Tolerant: a value runs from its `[` to the last `]` before the next element line, so values may hold
+`]` and `[`, span lines, and carry code. A value with no closing `]` at all is an error naming the line.
+Which headings are questions is the segmenter's call (h2, h3 or h4, numbered or not).
+"""
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
-from ..model import Block, SourceError, SourceRef
-from .base import RawQuestion, ReadReport
+from ..model import SourceError
+from .base import ReadReport
+from .stream import Node
 
-ELEMENT = re.compile(r"^([A-Za-z][A-Za-z0-9]*) => \[(.*)$")
-QUESTION = re.compile(r"^\s*(\d+)\s*[).:-]\s*(.+)$")
-# "Click here for more information" and similar link-outs: not content, counted as dropped.
-LINK_OUT = re.compile(r"^\s*click here\b", re.I)
+ELEMENT = re.compile(r"([A-Za-z][A-Za-z0-9]{0,20}) => \[")
 # Markup residue left by the scraper, e.g. "network./p&gt;" (after entity decoding: "network./p>").
-RESIDUE = re.compile(r"</?\s*/?(?:p|br|div|span|li|strong|em|b|i)\s*/?>|(?<=\S)/p>", re.I)
-ANSWER_TAGS = {"p", "li", "strong", "b", "em", "th", "td", "pre", "code", "blockquote", "dd", "dt"}
-# Headings other than a numbered h3 end the question section (site navigation follows).
-SECTION_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-
-
-@dataclass
-class Element:
-    tag: str
-    value: str  # raw text between "[" and "]" (entities not decoded)
-    line: int
+RESIDUE = re.compile(r"</?\s?/?(?:p|br|div|span|li|strong|em|b|i)\s?/?>|(?<=\S)/p>", re.I)
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+PARA_TAGS = {"p", "dd", "blockquote", "em", "i", "caption", "figcaption"}
+LABEL_TAGS = {"strong", "b", "dt"}
+CODE_TAGS = {"pre", "code"}
+SERIAL = re.compile(r"s\.?\s?no\.?|#|sr\.?\s?no\.?|no\.?", re.I)
 
 
 def sniff(text: str) -> float:
-    """Share of non-blank lines that open an element: a dump is mostly such lines."""
+    """Share of non-blank lines that open an element (code inside values lowers it, so a file that
+    opens with elements and has many of them counts as a dump too)."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
         return 0.0
     starts = sum(1 for ln in lines if ELEMENT.match(ln))
-    return starts / len(lines)
+    share = starts / len(lines)
+    if ELEMENT.match(lines[0]) and starts >= 5 and share >= 0.2:
+        return max(share, 0.6)
+    return share
 
 
-def parse_elements(text: str, file: str) -> list[Element]:
-    """Split a dump into elements; an unclosed `[` is an error naming file and line."""
-    elements: list[Element] = []
+def parse_elements(text: str, file: str) -> list[tuple[str, str, int]]:
+    """(tag, raw value, line) per element; an element whose value never closes is an error."""
     lines = text.split("\n")  # "\n" only, so line numbers match an editor's
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        m = ELEMENT.match(line)
-        if not m:
-            raise SourceError(file, i + 1, f"expected `tag => [ text ]`, found {line.strip()[:60]!r}")
-        tag, rest, start = m.group(1).lower(), m.group(2), i
-        chunks = [rest]
-        while not chunks[-1].rstrip().endswith("]"):
-            i += 1
-            if i >= len(lines) or ELEMENT.match(lines[i]):
-                raise SourceError(file, start + 1, f"unclosed `[` in `{tag} => [` element")
-            chunks.append(lines[i])
-        value = "\n".join(chunks).rstrip()
-        elements.append(Element(tag, value[:-1], start + 1))
-        i += 1
-    return elements
+    starts = [n for n, line in enumerate(lines) if ELEMENT.match(line)]
+    first_text = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first_text is not None and (not starts or first_text < starts[0]):
+        raise SourceError(file, first_text + 1, f"expected `tag => [ text ]`, found {lines[first_text].strip()[:60]!r}")
+    out = []
+    for k, start in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        m = ELEMENT.match(lines[start])
+        tag = m.group(1).lower()
+        value = "\n".join([lines[start][m.end():], *lines[start + 1 : stop]]).rstrip()
+        if not value.endswith("]"):
+            raise SourceError(file, start + 1, f"unclosed `[` in `{tag} => [` element")
+        out.append((tag, value[:-1], start + 1))
+    return out
 
 
 def clean_value(raw: str) -> str:
@@ -68,80 +62,82 @@ def clean_value(raw: str) -> str:
     return " ".join(text.split())
 
 
-def read(text: str, file: str) -> ReadReport:
-    report = ReadReport(file=file, kind="dump")
-    current: RawQuestion | None = None
-    table: list[Element] = []  # flattened th/td run of the current question
+def read_nodes(text: str, file: str) -> list[Node]:
+    nodes: list[Node] = []
+    table: list[tuple[str, str, int]] = []
+    list_id = 0
 
     def flush_table() -> None:
-        if current is not None and table:
-            current.blocks.append(_table_block(table, current.ref))
-        table.clear()
+        if table:
+            nodes.append(_table_node(table, file))
+            table.clear()
 
-    for el in parse_elements(text, file):
-        value = clean_value(el.value)
-        if el.tag == "h3" and (m := QUESTION.match(value)):
-            flush_table()
-            ref = SourceRef(file=file, line=el.line, text=el.value.strip(), reader="dump")
-            current = RawQuestion(ref=ref, title=m.group(2).strip())
-            report.questions.append(current)
-            continue
-        if el.tag in SECTION_TAGS:
-            # Page title before the first question, or navigation sections after the last one.
-            flush_table()
-            current = None
-            report.drop("headings outside questions (page title, navigation)")
-            continue
-        if current is None:
-            report.drop("elements outside questions (intro, navigation)")
-            continue
-        if el.tag == "a":
-            report.drop("'Click here' links" if LINK_OUT.match(value) else "navigation links")
-            continue
-        if el.tag not in ANSWER_TAGS:
-            report.drop(f"non-content <{el.tag}> elements")
-            continue
-        if not value:
-            report.drop("empty elements")
-            continue
-        if el.tag in ("th", "td"):
-            if el.tag == "th" and table and table[-1].tag == "td":
+    for tag, raw, line in parse_elements(text, file):
+        end = line + raw.count("\n")
+        if tag in ("th", "td"):
+            value = clean_value(raw)
+            if tag == "th" and table and table[-1][0] == "td":
                 flush_table()  # a header row after data rows starts the next table
-            table.append(Element(el.tag, value, el.line))
+            table.append((tag, value, line))
             continue
         flush_table()
-        origin = SourceRef(file=file, line=el.line, text=el.value.strip(), reader="dump")
-        blocks = current.blocks
-        if el.tag in ("strong", "b", "dt"):
-            # A label whose explanation the scrape lost; the merge may recover it from another source.
-            blocks.append(Block(kind="label", label=value, origin=origin))
-        elif el.tag == "li":
-            if blocks and blocks[-1].kind == "list":
-                blocks[-1].items.append(value)
-            else:
-                blocks.append(Block(kind="list", items=[value], origin=origin))
+        if tag in CODE_TAGS:
+            # verbatim, less the one space the scraper writes after "[" and the blank edges
+            code = html.unescape(raw)
+            code = (code[1:] if code.startswith(" ") else code).rstrip().strip("\n")
+            nodes.append(Node("code", line=line, end=end, text=code, fmt="text", raw=raw.strip(), tag=tag))
+            continue
+        value = clean_value(raw)
+        if tag == "a":
+            nodes.append(Node("link", line=line, end=end, text=value, fmt="text", raw=raw.strip(), tag=tag))
+        elif not value and tag in HEADINGS | PARA_TAGS | LABEL_TAGS | {"li"}:
+            nodes.append(Node("other", line=line, end=end, fmt="text", tag=f"empty {tag}"))
+        elif tag in HEADINGS:
+            nodes.append(Node("heading", line=line, end=end, level=int(tag[1]), text=value, title=value, fmt="text",
+                              raw=raw.strip(), tag=tag))
+        elif tag in PARA_TAGS:
+            nodes.append(Node("para", line=line, end=end, text=value, title=value, fmt="text", raw=raw.strip(), tag=tag))
+        elif tag in LABEL_TAGS:
+            # A bold label ("Tensor:") whose explanation the scrape may have lost; or a bold question.
+            nodes.append(Node("label", line=line, end=end, text=value, title=value, bold=value, fmt="text",
+                              raw=raw.strip(), tag=tag))
+        elif tag == "li":
+            if not nodes or nodes[-1].kind != "item":
+                list_id += 1
+            nodes.append(Node("item", line=line, end=end, text=value, title=value, depth=1, fmt="text",
+                              list_id=list_id, raw=raw.strip(), tag=tag))
         else:
-            blocks.append(Block(kind="para", text=value, origin=origin))
+            nodes.append(Node("other", line=line, end=end, fmt="text", tag=tag))
     flush_table()
-    for q in report.questions:
-        if not q.blocks:
-            report.warnings.append(f"{file}:{q.ref.line}: question has no answer text in this source")
+    return nodes
+
+
+def read(text: str, file: str) -> ReadReport:
+    from ..segment import segment  # (segment imports readers.base: import it when reading)
+
+    report = ReadReport(file=file, kind="dump", reader="dump")
+    nodes = read_nodes(text, file)
+    # "empty elements" is the name the log has always used for elements with nothing in them
+    for n in nodes:
+        if n.kind == "other" and n.tag.startswith("empty "):
+            n.tag = "empty"
+    segment(nodes, text.split("\n"), report, reader="dump")
+    if "non-content <empty> elements" in report.dropped:
+        report.dropped["empty elements"] = report.dropped.pop("non-content <empty> elements")
     return report
 
 
-def _table_block(cells: list[Element], ref: SourceRef) -> Block:
+def _table_node(cells: list[tuple[str, str, int]], file: str) -> Node:
     """Rebuild a flattened th/td run: the th count gives the column count."""
-    header = [c.value for c in cells if c.tag == "th"]
-    data = [c.value for c in cells if c.tag == "td"]
+    header = [c[1] for c in cells if c[0] == "th"]
+    data = [c[1] for c in cells if c[0] == "td"]
     width = len(header) or 1
     if len(data) % width:
-        raise SourceError(ref.file, cells[0].line, f"table has {len(data)} cells, not a multiple of its {width} columns")
-    rows = [header] + [data[i : i + width] for i in range(0, len(data), width)] if header else [
-        data[i : i + width] for i in range(0, len(data), width)
-    ]
+        raise SourceError(file, cells[0][2], f"table has {len(data)} cells, not a multiple of its {width} columns")
+    rows = ([header] if header else []) + [data[i : i + width] for i in range(0, len(data), width)]
     # A leading serial-number column ("S.No", "1.", "2." …) carries nothing: drop it.
-    if header and len(header) > 1 and re.fullmatch(r"s\.?\s*no\.?|#|sr\.?\s*no\.?|no\.?", header[0].strip(), re.I) and all(
+    if header and len(header) > 1 and SERIAL.fullmatch(header[0].strip()) and all(
         re.fullmatch(r"\d+\.?", r[0].strip()) for r in rows[1:]
     ):
         rows = [r[1:] for r in rows]
-    return Block(kind="table", rows=rows, origin=SourceRef(ref.file, cells[0].line, cells[0].value, "dump"))
+    return Node("table", line=cells[0][2], end=cells[-1][2], rows=rows, fmt="text", raw=cells[0][1], tag="table")
