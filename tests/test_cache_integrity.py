@@ -186,3 +186,27 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_output_cap_counts_text_and_images_apart():
+    import base64
+
+    from nbformat import v4
+
+    from studysite.notebooks.outputs import IMAGE_CAP_FACTOR, cap_outputs
+
+    cap = 1000
+    sharp_plot = base64.b64encode(b"\x89PNG" + b"x" * 3000).decode()  # over the text cap, a normal plot
+    huge_plot = base64.b64encode(b"\x89PNG" + b"x" * (IMAGE_CAP_FACTOR * cap)).decode()
+    nb = v4.new_notebook(cells=[
+        v4.new_code_cell("plot()", outputs=[v4.new_output("display_data", data={"image/png": sharp_plot}),
+                                           v4.new_output("stream", name="stdout", text="ok\n")]),
+        v4.new_code_cell("spam()", outputs=[v4.new_output("stream", name="stdout", text="y" * 5000),
+                                           v4.new_output("display_data", data={"image/png": huge_plot})]),
+    ])
+    cut = cap_outputs(nb, cap)
+    assert 0 not in cut and len(nb.cells[0].outputs) == 2  # a plot is published as a file: it stays
+    kinds = [o.output_type for o in nb.cells[1].outputs]
+    assert kinds == ["stream", "stream"]  # text cut to the cap, the oversized image dropped, one note
+    assert len(nb.cells[1].outputs[0].text) == cap and "output truncated" in nb.cells[1].outputs[1].text
+    assert cut[1] == 4000 + len(huge_plot)

@@ -12,6 +12,7 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Ancillary chunks that carry software versions, dates or free text: none of them affect pixels.
 _PNG_VOLATILE_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 _IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+IMAGE_CAP_FACTOR = 20  # images: 20 × the text cap of encoded data per cell (2 MB at the default cap)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -83,16 +84,24 @@ def cap_outputs(nb: NotebookNode, cap: int) -> dict[int, int]:
     """Keep at most `cap` characters of output per code cell (in place); {cell index: characters cut}.
 
     What is over the cap is replaced by one visible line, so a cell that prints 100 MB cannot publish a
-    100 MB page and download. Images count by their encoded size and are dropped whole when over.
+    100 MB page and download. Images are published as files, not inlined in pages, so they have their own
+    budget (IMAGE_CAP_FACTOR × cap characters of encoded data per cell, enough for a few sharp plots) and
+    are dropped whole when over it.
     """
     cut: dict[int, int] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.get("outputs"):
             continue
-        budget, kept, over = cap, [], 0
+        budget, image_budget, kept, over = cap, IMAGE_CAP_FACTOR * cap, [], 0
         for out in cell.outputs:
             size = _size(out)
-            if size <= budget:
+            if _is_image(out):
+                if size <= image_budget:
+                    kept.append(out)
+                    image_budget -= size
+                else:
+                    over += size
+            elif size <= budget:
                 kept.append(out)
                 budget -= size
             elif out.get("output_type") == "stream" and budget > 0:
@@ -109,6 +118,10 @@ def cap_outputs(nb: NotebookNode, cap: int) -> dict[int, int]:
             cell.outputs = kept
             cut[index] = over
     return cut
+
+
+def _is_image(out) -> bool:
+    return any(mime in out.get("data", {}) for mime in _IMAGE_TYPES)
 
 
 def _size(out) -> int:
