@@ -50,21 +50,8 @@
 
   /* ------------------------------------ helpers ------------------------------------ */
 
-  function load(key, fallback) {
-    try {
-      var value = window.__md_get ? __md_get(key) : JSON.parse(localStorage.getItem(key));
-      return value === null || value === undefined ? fallback : value;
-    } catch (err) {
-      return fallback;
-    }
-  }
-
-  function save(key, value) {
-    try {
-      if (window.__md_set) __md_set(key, value);
-      else localStorage.setItem(key, JSON.stringify(value));
-    } catch (err) { /* storage full or blocked: keep working in memory */ }
-  }
+  var load = window.studyStorage.load; // study.js: localStorage through Material's __md_get/__md_set
+  var save = window.studyStorage.save;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);

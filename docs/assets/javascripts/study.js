@@ -29,6 +29,7 @@
       else localStorage.setItem(key, JSON.stringify(value));
     } catch (err) { /* storage full or blocked: keep working in memory */ }
   }
+  window.studyStorage = { load: load, save: save }; // shared with review.js (loaded after this file)
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
