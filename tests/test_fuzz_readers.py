@@ -255,7 +255,12 @@ def test_header_after_data_starts_a_new_table():
 
 # --- well-formed notes round-trip ------------------------------------------------------------------
 
-WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzXYZ0123456789,.'()é", min_size=1, max_size=10)
+# Lower-case words and upper-case acronyms: a run of Capitalised Words is a Title Case heading, which the
+# reader rightly turns into sentence case (tested in test_readers_layouts.py), so it is not a round trip.
+WORD = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789,.'()é", min_size=1, max_size=10),
+    st.text(alphabet="XYZ", min_size=2, max_size=4),
+)
 SAFE_TITLE = st.lists(WORD, min_size=1, max_size=6).map(lambda ws: "How does " + " ".join(ws) + "?")
 ANSWER = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 ,.'()-é", min_size=1, max_size=70).filter(str.strip).map(
     lambda t: "note " + t)

@@ -302,3 +302,13 @@ def test_accordion_page_and_plain_question_paragraphs():
     report = read_text(text, "sources/p.md")
     assert titles(report) == ["What is a tensor?", "Why use GPUs?"]
     assert answer(report.questions[0]) == "An array. Why care? Because."
+
+
+def test_title_case_headings_become_sentence_case_but_names_and_terms_stay():
+    from studysite.clean import title_case_to_sentence
+
+    assert (title_case_to_sentence("What Is the Difference Between a Feedforward Neural Network and RNN?")
+            == "What is the difference between a feedforward neural network and RNN?")
+    assert title_case_to_sentence("What Is a Boltzmann Machine?", frozenset({"Boltzmann"})) == "What is a Boltzmann machine?"
+    assert title_case_to_sentence("How does PyTorch handle CUDA tensors?") == "How does PyTorch handle CUDA tensors?"
+    assert title_case_to_sentence("How does XY work with data?") == "How does XY work with data?"

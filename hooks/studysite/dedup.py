@@ -41,6 +41,7 @@ from typing import Iterable
 import yaml
 
 from .clean import clean_block, clean_title
+from .gcpause import paused_gc
 from .model import Block, Question, SourceError
 from .readers.base import RawQuestion
 from .similarity import Glossary, compare
@@ -310,7 +311,12 @@ def find_duplicates(
     group seen first in source order — so a new file, whatever its name, never takes over the primary ID
     of a pinned question.
     """
-    decisions = decisions or Decisions()
+    with paused_gc():  # many small acyclic objects: the collector's passes made this super-linear
+        return _find_duplicates(raws, glossary, decisions or Decisions(), pinned)
+
+
+def _find_duplicates(raws: list[RawQuestion], glossary: Glossary | None, decisions: Decisions,
+                     pinned: Iterable[str]) -> Dedup:
     groups: dict[tuple[str, ...], list[RawQuestion]] = defaultdict(list)
     for raw in raws:
         groups[question_key(clean_title(raw.title))].append(raw)

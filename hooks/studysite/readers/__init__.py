@@ -5,9 +5,9 @@ segmenter (segment.py), which finds the questions whatever the format.
 """
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
+from ..gcpause import paused_gc
 from ..model import SourceError
 from . import dump, html, notes, table
 from .base import RawQuestion, ReadReport
@@ -43,18 +43,10 @@ def decode(data: bytes, file: str) -> str:
 def read_text(text: str, rel: str) -> ReadReport:
     if not text.strip():
         return ReadReport(file=rel, kind="empty")
-    # A parse allocates millions of small acyclic objects (tokens, nodes); the cyclic collector's full
-    # passes over them made reading a large file super-linear (bench/bench_read.py). Reference counting
-    # still frees everything; the collector runs again right after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # a parse allocates millions of small acyclic objects (see gcpause.py)
         for _name, module, threshold in READERS:
             if module.sniff(text) >= threshold:
                 return module.read(text, rel)
-    finally:
-        if was_enabled:
-            gc.enable()
     raise SourceError(rel, None, "format not recognised: expected a question list (markdown, HTML, CSV or a `tag => [ text ]` dump)")
 
 
