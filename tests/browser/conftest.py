@@ -22,6 +22,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}  # screenshot tests run at both
 
 
 def site_url(site: Path) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, VIEWPORTS
 
 TOPIC = "cnn"  # a topic page with many questions
 
@@ -319,8 +319,6 @@ def test_progress_on_the_topics_index(page, site):
     assert page.locator("tr[data-topic-progress]").count() == len({q["topic"] for q in site.questions})
     no_trouble(page, site)
 
-
-VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

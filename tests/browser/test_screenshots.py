@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, VIEWPORTS
 from .ui import search
-
-VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
