@@ -18,9 +18,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 from .clean import title_case_to_sentence
-from .model import Block, SourceError, SourceRef
-from .readers.base import RawQuestion, ReadReport
-from .readers.stream import Node
+from .model import Block, RawQuestion, ReadReport, SourceError, SourceRef
+from .stream import Node
 
 # Openings that make a sentence a question or a task. Language, not domain knowledge: the same for
 # any subject.
@@ -384,7 +383,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
         blocks += answer_blocks(nodes, body, lines, file, reader, notes_style=node.kind == "item")
         blocks = _tidy(blocks)
         # the nearest section heading before the question is its topic hint
-        sec = sections.get(m.idx, "")
+        sec = node.section or sections.get(m.idx, "")
         text = m.raw.strip()
         ref = SourceRef(file=file, line=node.line, text=text, reader=reader, section=sec)
         q = RawQuestion(ref=ref, title=title_case_to_sentence(m.title, names), blocks=blocks)
@@ -407,7 +406,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
             report.drop("navigation links" if not re.match(r"\s*click here\b", n.text, re.I) else "'Click here' links")
             continue
         if n.kind == "other":
-            report.drop(f"non-content <{n.tag}> elements")
+            report.drop(_other_reason(n))
             continue
         if in_links[i]:
             continue
@@ -418,7 +417,7 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
         seg.outside_lines.append(n.line)
     for i, n in enumerate(nodes):
         if n.kind == "other" and i in in_answer:
-            report.drop(f"non-content <{n.tag}> elements")
+            report.drop(_other_reason(n))
         if n.kind == "link" and i in in_answer:
             report.drop("'Click here' links" if re.match(r"\s*click here\b", n.text, re.I) else "navigation links")
     report.questions = seg.questions
@@ -444,6 +443,10 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
                     f"{(node.title or node.text).strip()[:60]!r}"
                 )
     report.study_links = _study_links(nodes, lines, file)
+
+
+def _other_reason(n: Node) -> str:
+    return "empty elements" if n.tag == "empty" else f"non-content <{n.tag}> elements"
 
 
 def _join_numbered_levels(by_key: dict, primary: tuple, chosen: dict) -> None:
