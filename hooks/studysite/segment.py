@@ -18,6 +18,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from .clean import title_case_to_sentence
+from .markers import LEVELS, lift
 from .model import Block, RawQuestion, ReadReport, SourceError, SourceRef
 from .stream import Node
 
@@ -77,6 +78,7 @@ def strip_title(title: str) -> str:
             break
         t = rest
     t = TRAILING_REF.sub("", t)
+    t = lift(t).text
     t = t.strip(" *_")
     if t.endswith(" -"):
         t = t[:-2].rstrip()
@@ -144,6 +146,28 @@ class Segmented:
 
 
 # --- candidates ---------------------------------------------------------------------------------
+
+
+def lift_metadata(nodes: list[Node]) -> None:
+    """Markers on a block become hints on it; a block that is nothing but markers is metadata, not text."""
+    for n in nodes:
+        if n.kind not in ("heading", "para", "label", "item", "row", "summary") or not n.title:
+            continue
+        kind, _num, rest = split_prefix(n.title)
+        marked = lift(rest if kind else n.title)
+        if marked.text == (rest if kind else n.title):
+            continue
+        n.difficulty = n.difficulty or marked.level
+        n.section = n.section or marked.topic
+        if not has_words(strip_title(marked.text)) and n.kind != "item":
+            n.kind, n.tag = "other", "metadata"
+            continue
+        n.title = n.title[: len(n.title) - len(rest)] + marked.text if kind else marked.text
+        if n.bold and not has_words(strip_title(n.bold)):
+            n.bold, n.rest = "", ""
+        first, _, after = n.text.partition("\n")
+        if after.strip() and n.fmt == "md" and not has_words(strip_title(md_plain(first))):
+            n.text = after.strip()  # a line of markers over the question ("**12) Topic:** CNNs, **Level**: Hard")
 
 
 def candidates(nodes: list[Node]) -> list[Member]:
@@ -274,6 +298,7 @@ def choose_slots(members: list[Member], nodes: list[Node]) -> list[tuple]:
 def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str) -> None:
     """Fill `report` with the questions found in `nodes`; raise a SourceError when there are none."""
     file = report.file
+    lift_metadata(nodes)
     members = candidates(nodes)
     ranked = choose_slots(members, nodes)
     total = sum(len(n.text) + sum(len(c) for r in n.rows for c in r) for n in nodes if n.kind not in ("link", "other", "end"))
@@ -383,9 +408,10 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
         blocks += answer_blocks(nodes, body, lines, file, reader, notes_style=node.kind == "item")
         blocks = _tidy(blocks)
         # the nearest section heading before the question is its topic hint
-        sec = node.section or sections.get(m.idx, "")
+        level, topic = _hints(nodes, m.idx, end)
+        sec = topic or sections.get(m.idx, "")
         text = m.raw.strip()
-        ref = SourceRef(file=file, line=node.line, text=text, reader=reader, section=sec)
+        ref = SourceRef(file=file, line=node.line, text=text, reader=reader, section=sec, level=_level(level))
         q = RawQuestion(ref=ref, title=title_case_to_sentence(m.title, names), blocks=blocks)
         seg.questions.append(q)
         if not blocks:
@@ -445,8 +471,27 @@ def segment(nodes: list[Node], lines: list[str], report: ReadReport, reader: str
     report.study_links = _study_links(nodes, lines, file)
 
 
+def _level(marker: str) -> str:
+    """A level the source states ("hard", "[H]", 3 stars) as one of the site's levels, or ""."""
+    if not marker:
+        return ""
+    marked = lift(f"[{marker}]") if marker not in LEVELS else None
+    return marker if marker in LEVELS else (marked.level if marked else "")
+
+
 def _other_reason(n: Node) -> str:
+    if n.tag == "metadata":
+        return "metadata lines (level/topic hints)"
     return "empty elements" if n.tag == "empty" else f"non-content <{n.tag}> elements"
+
+
+def _hints(nodes: list[Node], idx: int, end: int) -> tuple[str, str]:
+    """(level, topic) a question's markers give: its own, a metadata line in its answer or just before it."""
+    level, topic = nodes[idx].difficulty, nodes[idx].section
+    near = [j for j in (idx - 1, *range(idx + 1, end)) if 0 <= j < len(nodes) and nodes[j].tag == "metadata"]
+    for j in near:
+        level, topic = level or nodes[j].difficulty, topic or nodes[j].section
+    return level, topic
 
 
 def _join_numbered_levels(by_key: dict, primary: tuple, chosen: dict) -> None:
