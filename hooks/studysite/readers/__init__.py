@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+from .. import hints as reading_hints
+from ..detect import Model
 from ..gcpause import paused_gc
+from ..hints import FileHints
 from ..model import RawQuestion, ReadReport, SourceError
 from ..segment import segment
 from ..stream import Parsed
@@ -74,7 +77,9 @@ def _parse(text: str, rel: str, kind: str | None) -> Parsed:
     return parsed
 
 
-def read_text(text: str, rel: str, kind: str | None = None) -> ReadReport:
+def read_text(
+    text: str, rel: str, kind: str | None = None, *, model: Model | None = None, hints: FileHints | None = None
+) -> ReadReport:
     if not text.strip():
         return ReadReport(file=rel, kind="empty")
     with paused_gc():  # a parse allocates millions of small acyclic objects (see gcpause.py)
@@ -82,7 +87,7 @@ def read_text(text: str, rel: str, kind: str | None = None) -> ReadReport:
         report = ReadReport(file=rel, kind=parsed.kind, reader=parsed.reader, warnings=list(parsed.warnings))
         for why, n in parsed.dropped.items():
             report.drop(why, n)
-        guarded(rel, segment, parsed.nodes, parsed.lines, report, reader=parsed.kind)
+        guarded(rel, segment, parsed.nodes, parsed.lines, report, reader=parsed.kind, model=model, hints=hints)
     return report
 
 
@@ -98,8 +103,9 @@ def guarded(rel: str, func, *args, **kw):
         raise SourceError(rel, None, f"could not be read ({type(e).__name__}: {str(e)[:200]})") from e
 
 
-def read_file(path: Path, rel: str) -> ReadReport:
-    return read_text(decode(path.read_bytes(), rel), rel)
+def read_file(path: Path, rel: str, *, model: Model | None = None) -> ReadReport:
+    """Read one raw file, with the hints sources/reading.yaml gives for it."""
+    return read_text(decode(path.read_bytes(), rel), rel, model=model, hints=reading_hints.for_file(path, rel))
 
 
 def read_sources(sources_dir: Path, repo_root: Path) -> list[ReadReport]:

@@ -46,10 +46,17 @@ def _is_record(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     key = _field(value, QUESTION_KEYS)
-    return (
-        bool(key)
-        and isinstance(value[key], str)
-        and not any(isinstance(v, list) and v and isinstance(v[0], dict) for v in value.values())
+    if not key or not isinstance(value[key], str):
+        return False
+    # a group ({"title": "CNN", "questions": [...]}) holds records; a record may hold other lists (its
+    # sources: [{"title": …, "url": …}]) — but those have no answers
+    return not any(
+        isinstance(v, list)
+        and v
+        and isinstance(v[0], dict)
+        and _field(v[0], QUESTION_KEYS)
+        and _field(v[0], ANSWER_KEYS)
+        for v in value.values()
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import nbformat
 
@@ -33,7 +34,9 @@ def load(text: str, file: str) -> nbformat.NotebookNode:
     except json.JSONDecodeError as e:
         raise SourceError(file, e.lineno, f"not a readable notebook (JSON: {e.msg}, column {e.colno})") from None
     try:
-        return nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # "cell is missing an id field": a notebook as old files are
+            warnings.simplefilter("ignore")
+            return nbformat.reads(text, as_version=4)
     except Exception as e:  # nbformat raises several kinds for a document that is not a notebook
         raise SourceError(file, None, f"not a readable notebook: {type(e).__name__}: {str(e)[:200]}") from None
 
