@@ -229,7 +229,8 @@ class StudySite:
                     part, demos=self.demos, notebook_links=self.notebook_links(part)
                 ) + pager(parts, n)
         if self.run is not None:
-            links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
+            index = f"{urls.NOTEBOOKS_DIR}/index.md"
+            links = {r.path: urls.link(index, urls.notebook_src(r.name)) for r in self.run.results if r.executed_path}
             pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
                 self.run, links, show_times=not self.config.reproducible
             )
