@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from . import anki, duplicates_page, render, review, studyplan, urls
-from .config import DEFAULT_CELL_TIMEOUT, StudyConfig
+from .config import StudyConfig
 from .errors import SourceError, is_consequence
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, Topic
