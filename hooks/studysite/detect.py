@@ -44,7 +44,8 @@ class Linear:
     intercept: float
 
     def score(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        get = self.weights.get
+        z = self.intercept + sum([get(k, 0.0) * v for k, v in features.items()])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -119,20 +120,46 @@ def form_features(m: Candidate, node: Node) -> dict[str, float]:
     return f
 
 
-def context_features(m: Candidate, slot: Sequence[Candidate], k: int, total: int) -> dict[str, float]:
-    """Where it stands: its answer, what follows, whether its slot's other members share its form."""
+@dataclass(frozen=True)
+class SlotShape:
+    """What a slot's members share, computed once per slot (per member it would be quadratic)."""
+
+    n: int
+    asks: list[bool]
+    asking: float  # share of members that read as questions
+    numbered: float
+    answered: float
+    bold_majority: bool
+    numbered_majority: bool
+
+
+def slot_shape(slot: Sequence[Candidate], asks: list[bool]) -> SlotShape:
     n = len(slot)
-    asks = sum(reads_as_question(s.title) for s in slot) / n
+    numbered = sum(s.numbered for s in slot)
+    return SlotShape(
+        n,
+        asks,
+        sum(asks) / n,
+        numbered / n,
+        sum(s.has_answer for s in slot) / n,
+        sum(s.bold for s in slot) * 2 >= n,
+        numbered * 2 >= n,
+    )
+
+
+def context_features(m: Candidate, slot: Sequence[Candidate], shape: SlotShape, k: int, total: int) -> dict[str, float]:
+    """Where it stands: its answer, what follows, whether its slot's other members share its form."""
+    n = shape.n
     f = {
         "has_answer": float(m.has_answer),
         "answer": math.log1p(m.answer_chars) / 10,
         "next=" + m.next_kind: 1.0,
         "slot_size": math.log1p(n) / 6,
         "slot_single": float(n == 1),
-        "slot_asks": asks,
-        "slot_asks_hi": float(asks >= 0.5),
-        "slot_numbered": sum(s.numbered for s in slot) / n,
-        "slot_answered": sum(s.has_answer for s in slot) / n,
+        "slot_asks": shape.asking,
+        "slot_asks_hi": float(shape.asking >= 0.5),
+        "slot_numbered": shape.numbered,
+        "slot_answered": shape.answered,
         "first": float(k == 0),
         "last": float(k == n - 1),
         "pos": m.idx / max(total, 1),
@@ -140,19 +167,21 @@ def context_features(m: Candidate, slot: Sequence[Candidate], k: int, total: int
     if m.number.isdigit() and k and slot[k - 1].number.isdigit():
         f["seq"] = float(int(m.number) == int(slot[k - 1].number) + 1)
     # neighbours in the slot: a text between two that ask, with an answer like theirs, is likely one too
-    prev_asks = k > 0 and reads_as_question(slot[k - 1].title)
-    next_asks = k + 1 < n and reads_as_question(slot[k + 1].title)
+    prev_asks = k > 0 and shape.asks[k - 1]
+    next_asks = k + 1 < n and shape.asks[k + 1]
     f["prev_asks"], f["next_asks"] = float(prev_asks), float(next_asks)
     f["between_asks"] = float((prev_asks or k == 0) and (next_asks or k == n - 1) and n > 1)
-    f["same_bold"] = float(m.bold == (sum(s.bold for s in slot) * 2 >= n))
-    f["same_numbered"] = float(m.numbered == (sum(s.numbered for s in slot) * 2 >= n))
+    f["same_bold"] = float(m.bold == shape.bold_majority)
+    f["same_numbered"] = float(m.numbered == shape.numbered_majority)
     return f
 
 
-def features(m: Candidate, node: Node, slot: Sequence[Candidate], k: int, total: int) -> dict[str, float]:
-    f = text_features(m.title)
+def features(
+    m: Candidate, node: Node, slot: Sequence[Candidate], shape: SlotShape, k: int, total: int, text: dict[str, float]
+) -> dict[str, float]:
+    f = dict(text)
     f.update(form_features(m, node))
-    f.update(context_features(m, slot, k, total))
+    f.update(context_features(m, slot, shape, k, total))
     kind = m.key[0]
     for name in ("asks", "ends_q", "numbered", "has_answer", "slot_asks_hi", "title_case", "short", "between_asks"):
         if f.get(name):
@@ -167,8 +196,10 @@ def slot_features(slots: dict[tuple, list], nodes: list[Node]) -> dict[int, dict
     """Features of every candidate, keyed by id() of the candidate."""
     out: dict[int, dict[str, float]] = {}
     for members in slots.values():
-        for k, m in enumerate(members):
-            out[id(m)] = features(m, nodes[m.idx], members, k, len(nodes))
+        texts = [text_features(m.title) for m in members]
+        shape = slot_shape(members, [bool(t["asks"]) for t in texts])
+        for k, (m, text) in enumerate(zip(members, texts, strict=True)):
+            out[id(m)] = features(m, nodes[m.idx], members, shape, k, len(nodes), text)
     return out
 
 
