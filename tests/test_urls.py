@@ -136,6 +136,8 @@ def test_study_data_urls_land_on_the_question(split_site):
             if (page, anchor) != (page_of(site, q["id"]), q["id"]):
                 wrong.append(url)
     assert wrong == []
+    for name in ("review", "quiz", "topics", "study_plan"):  # the study pages' URLs the scripts read
+        assert site.file(data["pages"][name]).is_file(), (name, data["pages"][name])
     for t in data["topics"]:  # a topic's URL is its first page
         assert site.file(t["url"]).is_file(), t["url"]
         assert t["url"] == (f"topics/{t['slug']}/" if site.directory_urls else f"topics/{t['slug']}.html")
