@@ -73,6 +73,10 @@ def corpus_files(repo: Path = REPO) -> list[LabelledFile]:
     for labels in sorted((repo / "tests" / "fixtures" / "seed-labels").glob("*.tsv")):
         name = labels.name.removesuffix(".tsv")
         files.append(LabelledFile(name, repo / "sources" / name, labels, "seed-" + name))
+    # layouts the project's own fixtures show (hand-labelled, one "author")
+    for labels in sorted((repo / "tests" / "fixtures" / "layouts" / "labels").glob("*.tsv")):
+        name = labels.name.removesuffix(".tsv")
+        files.append(LabelledFile(name, repo / "tests" / "fixtures" / "layouts" / name, labels, "layout-fixtures"))
     for f in files:
         f.text = decode(f.path.read_bytes(), f.name)
         f.questions = read_labels(f.labels)

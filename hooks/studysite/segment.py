@@ -121,6 +121,8 @@ def slot_context(nodes: list[Node], by_key: dict[tuple, list[Member]]) -> None:
             m.answer_chars = chars
             m.has_answer = chars > 0 or any(nodes[j].kind in CONTENT for j in body)
             m.next_kind = nodes[first].kind if first < len(nodes) else "end"
+            kinds = {nodes[j].kind for j in body}
+            m.links_only = "link" in kinds and kinds <= {"link", "other", "end"} and not m.rest
 
 
 def slot_value(members: list[Member]) -> float:
@@ -185,7 +187,7 @@ def judge(plan: Plan) -> None:
             why = NO_WORDS
         elif _editor_note(m.title):  # "### Q51: (Missing in source PDF)"
             why = EDITOR_NOTE
-        elif m.p < THRESHOLD:
+        elif m.p < THRESHOLD or m.links_only:  # "You may also like" over links: the page's furniture
             why = NOT_QUESTIONS.get(m.key[0], "bold lines that are not questions")
         if why:
             plan.rejected[why] = plan.rejected.get(why, 0) + 1

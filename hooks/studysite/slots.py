@@ -39,6 +39,7 @@ class Member:
     has_answer: bool = False
     answer_chars: int = 0
     next_kind: str = "end"
+    links_only: bool = False  # all that follows it is navigation links
     p: float = 0.0
 
     @property
