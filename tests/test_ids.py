@@ -139,7 +139,8 @@ def test_every_baseline_id_lands_and_stays_primary_after_adding_a_corpus_file(tm
     import json
 
     baseline = json.loads((REPO / "tests" / "data" / "questions-baseline.json").read_text())["questions"]
-    merged_into = {b: a for a, b in yaml.safe_load((REPO / "sources" / "duplicates.yaml").read_text())["same"] or []}
+    same = yaml.safe_load((REPO / "sources" / "duplicates.yaml").read_text())["same"] or []
+    merged_into = {alias: survivor for survivor, alias in same}
     assert len(merged_into) == 4  # the four pairs the 2026 review found: every old ID still lands
     before = build_content(REPO)
     for name in ("000_aaa_corpus.txt", "zzz_corpus.txt"):
