@@ -227,6 +227,7 @@ class StudySite:
                 self.run, links, show_times="SOURCE_DATE_EPOCH" not in os.environ
             )
         pages["errata.md"] = render.errata_markdown(c.topics)
+        pages.update(render.review_checklist_pages(c.topics))  # bounded pages (issue 21)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)

@@ -1,9 +1,31 @@
-"""Search lands on the right question: identifiers by part and whole, and plain phrases."""
+"""Search lands on the right question: identifiers by part and whole, and plain phrases.
+
+The site searches with Pagefind behind Material's search box (docs/assets/javascripts/search-rank.js,
+hooks/studysite/search.py). Results are read once the list says it shows the typed query
+(data-study-query): an event, not a delay, so a slow machine reads the same list a fast one does.
+"""
 from __future__ import annotations
 
 import pytest
 
-from .ui import SEARCH_RANKS, question_rank, search
+from .ui import SEARCH_RANKS, question_rank
+
+RESULTS = ".md-search-result__list a.md-search-result__link"
+
+
+def search(page, query: str) -> list[str]:
+    """Type a query into Material's search box as a reader does; the result links once shown for it."""
+    box = page.locator(".md-search__input")
+    if not box.is_visible():  # phone layout: the box sits behind the header's search button
+        page.locator("label.md-header__button[for=__search]").click()
+    box.fill("")
+    box.dispatch_event("keyup")
+    box.press_sequentially(query, delay=15)
+    page.wait_for_function(
+        "q => { const l = document.querySelector('.md-search-result__list'); return l && l.dataset.studyQuery === q; }",
+        arg=query,
+    )
+    return page.eval_on_selector_all(RESULTS, "links => links.map(a => a.href)")
 
 # query → (the question it should find first, other questions that are an equally right first hit)
 QUERIES = {
@@ -63,6 +85,32 @@ QUERIES = {
     "dnn vs cnn": ("difference-between-dnn-cnn", set()),
     "adam momentum": ("adam-optimizer-minute", set()),
     "sigmoid": ("why-prefer-sigmoid-activation-function-rather-than-other-85c4", {"activation-function"}),
+    # identifiers and concepts (issue 20): the question with it in its title beats answers that mention it
+    "torch.compile": ("torch-compile", set()),
+    "graph break": ("torch-compile", set()),
+    "num_workers": ("dataset-dataloader", set()),
+    "DistributedDataParallel": ("dataparallel-ddp-fsdp", set()),
+    "ddp": ("dataparallel-ddp-fsdp", set()),
+    "fsdp": ("dataparallel-ddp-fsdp", set()),
+    "autocast": ("mixed-precision-autocast-gradscaler", set()),
+    "mixed precision": ("mixed-precision-autocast-gradscaler", set()),
+    "GradScaler": ("mixed-precision-autocast-gradscaler", set()),
+    "contiguous": ("view-vs-reshape-contiguous", set()),
+    "view vs reshape": ("view-vs-reshape-contiguous", set()),
+    "einsum": ("einsum", set()),
+    "vmap": ("torch-func-vmap", set()),
+    "padding_idx": ("nn-embedding-padding-idx", set()),
+    "nn.Embedding": ("nn-embedding-padding-idx", set()),
+    "forward hook": ("forward-backward-hooks", set()),
+    "gradcheck": ("custom-autograd-function-gradcheck", set()),
+    "in-place operations": ("in-place-operations-autograd", set()),
+    "layernorm": ("batchnorm-layernorm-groupnorm-rmsnorm", set()),
+    "rmsnorm": ("batchnorm-layernorm-groupnorm-rmsnorm", set()),
+    "activation checkpointing": ("gradient-checkpointing", set()),
+    "torch.profiler": ("torch-profiler", set()),
+    "onnx export": ("torchscript-export-onnx", set()),
+    "attention mask": ("scaled-dot-product-attention", set()),
+    "optimizer.zero_grad": ("zero-grad", set()),
 }
 
 @pytest.fixture(scope="module")
