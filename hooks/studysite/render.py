@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
 import lxml.html
 import markdown
@@ -13,6 +12,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 
 from .clean import COMMAND
+from . import urls
 from .model import Block, Question, Topic
 
 # --- untrusted text ---------------------------------------------------------------------------
@@ -223,6 +223,10 @@ def source_label(q: Question) -> str:
 CLAIM_PREVIEW = 90  # characters of the source's claim shown on the collapsed "Corrected" line
 
 
+CARD_PAGE = urls.topic_src("slug")  # question cards are rendered on topic pages, all at this depth
+ERRATA_PAGE = "errata.md"
+
+
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
     """One question card, in the order a reader needs it: the interview answer (what to say aloud)
     and the follow-ups an interviewer asks next, the full answer, references and the demo; then,
@@ -236,7 +240,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
     if q.summary:
         follow_ups = []
         if q.follow_ups:
-            asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
+            asked = "\n".join(f"- [{md_text(title)}]({urls.permalink_link(CARD_PAGE, fid)})" for fid, title in q.follow_ups)
             # other questions' titles: kept out of search (they would rank this card for those words)
             follow_ups = ['<div class="qa-follow-ups" data-search-exclude markdown>', "",
                           f"**Follow-ups an interviewer asks next:**\n\n{asked}", "", "</div>", ""]
@@ -261,7 +265,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
         parts += [demo_md.strip(), ""]
     parts += sources_markdown(q)
     # A markdown link (not raw HTML) so MkDocs validates it and rewrites it for either URL style.
-    parts.append(f"[Permanent link](../q/{q.id}/index.html){{ .qa-permalink }}\n{{: .qa-meta }}")
+    parts.append(f"[Permanent link]({urls.permalink_link(CARD_PAGE, q.id)}){{ .qa-permalink }}\n{{: .qa-meta }}")
     parts += ["", "</div>", ""]
     return "\n".join(parts)
 
@@ -323,7 +327,7 @@ def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | N
     """parts: topic slug → its pages, for a topic split over several (listed by page, not question)."""
     lines = ["# Topics", "", "Every question appears on exactly one topic page.", ""]
     for t in topics:
-        lines.append(f"## [{md_escape(t.title)}]({t.slug}.md)")
+        lines.append(f"## [{md_escape(t.title)}]({urls.link(urls.TOPICS_INDEX, urls.topic_src(t.slug))})")
         lines.append("")
         lines.append(f"{md_escape(t.description)} ({len(t.questions)} questions)")
         lines.append("")
@@ -331,11 +335,12 @@ def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | N
         if len(pages) > 1:
             for part in pages:
                 first, last = part.questions[0], part.questions[-1]
-                lines.append(f"- [{md_escape(part.title)}]({part.slug}.md): {md_text(first.title)} … {md_text(last.title)}")
+                href = urls.link(urls.TOPICS_INDEX, urls.topic_src(part.slug))
+                lines.append(f"- [{md_escape(part.title)}]({href}): {md_text(first.title)} … {md_text(last.title)}")
             lines.append("")
             continue
         for q in t.questions:
-            lines.append(f"- [{md_text(q.title)}]({t.slug}.md#{q.id})")
+            lines.append(f"- [{md_text(q.title)}]({urls.link(urls.TOPICS_INDEX, urls.question_src(q))})")
         lines.append("")
     return "\n".join(lines)
 
@@ -358,17 +363,17 @@ def redirect_html(target: str) -> str:
 
 def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -> dict[str, str]:
     """src_uri → HTML for q/<id>/index.html, including IDs merged into a survivor."""
+    site = urls.Urls(directory_urls=directory_urls)
     pages = {}
     for q in questions:
-        slug = q.page or q.topic  # a large topic is split over several pages
-        page = f"topics/{slug}/" if directory_urls else f"topics/{slug}.html"
-        target = f"../../{page}#{q.id}"
+        target = site.permalink_target(q)  # the page that holds it (a large topic is split over several)
         for qid in [q.id, *q.aliases]:
-            pages[f"q/{qid}/index.html"] = redirect_html(target)
+            pages[urls.permalink_src(qid)] = redirect_html(target)
     return pages
 
 
-def manifest(questions: list[Question], candidates=()) -> dict:
+def manifest(questions: list[Question], candidates=(), *, directory_urls: bool = True) -> dict:
+    site = urls.Urls(directory_urls=directory_urls)
     out = []
     for q in questions:
         out.append(
@@ -377,8 +382,8 @@ def manifest(questions: list[Question], candidates=()) -> dict:
                 "title": q.title,
                 "topic": q.topic,
                 "level": q.level,
-                "url": f"topics/{q.page or q.topic}/#{q.id}",
-                "permalink": f"q/{q.id}/",
+                "url": site.question_url(q),
+                "permalink": site.permalink_url(q.id),
                 "aliases": q.aliases,
                 "sources": [{"file": s.file, "line": s.line, "text": s.text} for s in q.sources],
                 "demos": [{"notebook": d.notebook, "cells": d.cells} for d in q.demos],
@@ -437,7 +442,7 @@ def errata_markdown(topics: list[Topic]) -> str:
         if topic is not current:
             lines += [f"## {md_escape(topic.title)}", ""]
             current = topic
-        lines.append(f"### [{md_text(q.title)}](q/{q.id}/index.html)")
+        lines.append(f"### [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)})")
         lines.append("")
         for c in q.corrections:
             lines.append(f"- **The source said:** {md_escape(c.claim)}")
@@ -447,7 +452,7 @@ def errata_markdown(topics: list[Topic]) -> str:
     if added:
         lines += ["## Questions added by this site", ""]
         for topic, q in added:
-            lines.append(f"- [{md_text(q.title)}](q/{q.id}/index.html) ({md_escape(topic.title)})")
+            lines.append(f"- [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)}) ({md_escape(topic.title)})")
         lines.append("")
     lines += review_checklist(topics)
     return "\n".join(lines)
@@ -471,7 +476,7 @@ def review_checklist(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> li
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
     pages = max(1, -(-len(questions) // size))
-    links = " · ".join(f"[{n}]({checklist_page(n)})" for n in range(1, pages + 1))
+    links = " · ".join(f"[{n}]({urls.link(ERRATA_PAGE, checklist_page(n))})" for n in range(1, pages + 1))
     return ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", "",
             f"The checklist, {size} questions a page: {links}", ""]
 
@@ -482,14 +487,15 @@ def review_checklist_pages(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE)
     chunks = [questions[i : i + size] for i in range(0, len(questions), size)] or [[]]
     pages = {}
     for n, chunk in enumerate(chunks, start=1):
+        page = checklist_page(n)
         lines = ["---", "search:", "  exclude: true", "---", "",
                  f"# Review checklist ({n} of {len(chunks)})", "",
-                 "Every published question with what its reviewer checked ([errata](../errata.md)).", "",
+                 f"Every published question with what its reviewer checked ([errata]({urls.link(page, ERRATA_PAGE)})).", "",
                  "| Question | Review |", "| --- | --- |"]
         for q in chunk:
             note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
-            lines.append(f"| [{md_text(q.title)}](../q/{q.id}/index.html) | {note} |")
-        nav = [f"[← {n - 1}]({Path(checklist_page(n - 1)).name})"] if n > 1 else []
-        nav += [f"[{n + 1} →]({Path(checklist_page(n + 1)).name})"] if n < len(chunks) else []
-        pages[checklist_page(n)] = "\n".join(lines + ["", " · ".join(nav), ""])
+            lines.append(f"| [{md_text(q.title)}]({urls.permalink_link(page, q.id)}) | {note} |")
+        nav = [f"[← {n - 1}]({urls.link(page, checklist_page(n - 1))})"] if n > 1 else []
+        nav += [f"[{n + 1} →]({urls.link(page, checklist_page(n + 1))})"] if n < len(chunks) else []
+        pages[page] = "\n".join(lines + ["", " · ".join(nav), ""])
     return pages

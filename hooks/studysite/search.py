@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
 from .model import Question, Topic
+from .urls import Urls
 
 OUTPUT = "pagefind"  # folder in the built site
 TITLE_WEIGHT = 10.0  # Pagefind's maximum: a title hit outranks any number of body mentions
@@ -180,18 +181,18 @@ class Synonyms:
 # -- records ---------------------------------------------------------------------------------------
 
 
-def records(parts: dict[str, list[Topic]], *, directory_urls: bool, synonyms: Synonyms) -> list[SearchRecord]:
+def records(parts: dict[str, list[Topic]], *, site_urls: Urls, synonyms: Synonyms) -> list[SearchRecord]:
     """One record per published question, pointing at its anchor on the topic page it is on."""
     out = []
     for pages in parts.values():
         for page in pages:
-            page_url = f"topics/{page.slug}/" if directory_urls else f"topics/{page.slug}.html"
+            page_url = site_urls.topic_url(page.slug)
             for q in page.questions:
                 body = clip(question_text(q), BODY_CHARS)
                 summary = markdown_text(q.summary) if q.summary else ""
                 out.append(
                     SearchRecord(
-                        url=f"{page_url}#{q.id}",
+                        url=site_urls.question_url(q),
                         page_url=page_url,
                         page_title=page.title,
                         title=q.title,
@@ -274,7 +275,7 @@ def publish(config, site, log) -> IndexStats | None:
     if "offline" in config["plugins"] or site is None or not getattr(site, "parts", None):
         return None
     recs = records(
-        site.parts, directory_urls=config["use_directory_urls"], synonyms=Synonyms(synonym_groups(site.root))
+        site.parts, site_urls=site.urls, synonyms=Synonyms(synonym_groups(site.root))
     )
     stats = write_index(Path(config["site_dir"]), recs)
     log.info(
