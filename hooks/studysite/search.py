@@ -272,11 +272,13 @@ UNUSED = (
 def publish(config, site, log) -> IndexStats | None:
     """on_post_build: index the build's questions into site_dir/pagefind/. Not for the offline copy:
     from file:// the browser may not fetch index chunks, so it keeps Material's bundled index."""
-    if "offline" in config["plugins"] or site is None or not getattr(site, "parts", None):
+    if (
+        any(name.split("/")[-1] == "offline" for name in config["plugins"])
+        or site is None
+        or not getattr(site, "parts", None)
+    ):
         return None
-    recs = records(
-        site.parts, site_urls=site.urls, synonyms=Synonyms(synonym_groups(site.root))
-    )
+    recs = records(site.parts, site_urls=site.urls, synonyms=Synonyms(synonym_groups(site.root)))
     stats = write_index(Path(config["site_dir"]), recs)
     log.info(
         f"search: {stats.records} questions indexed (Pagefind) in {stats.seconds:.2f} s, "
