@@ -83,8 +83,9 @@ _NOT = re.compile(r":not\([^()]*\)")
 
 
 def _selector_used(selector: str, classes: set[str]) -> bool:
-    """A selector can match only if every class it requires is used (classes under :not() aside)."""
-    return all(name in classes for name in _CLASS.findall(_NOT.sub("", selector)))
+    """A selector can match only if every class it requires is used (classes under :not() aside; Material's
+    own md-* classes are on the page around the notebook)."""
+    return all(name in classes or name.startswith("md-") for name in _CLASS.findall(_NOT.sub("", selector)))
 
 
 _trimmed: dict[str, str] = {}  # serve: the same pages rebuild to the same stylesheet, trimmed once
