@@ -65,7 +65,11 @@ def test_offline_copy_searches_and_self_tests_without_the_network(browser, offli
     page.locator(".study-toolbar__toggle").click()
     assert page.eval_on_selector_all(".qa-answer", "els => els.every(e => e.offsetParent === null)")
     # formulas are rendered from the copy's own KaTeX (script and fonts next to the pages)
+    # (still in self-test mode: the answers, and so their formulas, are hidden — KaTeX is not fetched)
     page.goto((offline_site / "topics" / "cnn.html").as_uri(), wait_until="load")
+    assert page.locator(".arithmatex").count() and not page.locator(".arithmatex .katex").count()
+    assert not page.evaluate("() => !!window.katex")
+    page.locator(".study-toolbar__toggle").click()  # answers shown: their formulas are rendered
     page.wait_for_selector(".arithmatex .katex", state="attached")
     ctx.close()
     assert not remote, f"requests off the file system: {remote}"

@@ -321,29 +321,40 @@
     };
   }
 
-  function patch(Worker) {
-    if (!Worker || !Worker.prototype || Worker.prototype.__studyRanked) return;
-    var add = Worker.prototype.addEventListener;
-    var remove = Worker.prototype.removeEventListener;
-    var post = Worker.prototype.postMessage;
+  // Each worker instance's own methods are wrapped (the file:// polyfill, iframe-worker.js, defines
+  // addEventListener on the instance, so patching Worker.prototype would miss it).
+  function patchInstance(worker) {
+    var add = worker.addEventListener, remove = worker.removeEventListener, post = worker.postMessage;
     var wrapped = new WeakMap();
     var queries = []; // the worker answers queries in order: the query each result belongs to
-    Worker.prototype.postMessage = function (message) {
+    worker.postMessage = function (message) {
       if (message && message.type === QUERY) queries.push(String(message.data || ""));
       return post.apply(this, arguments);
     };
-    Worker.prototype.addEventListener = function (type, listener, options) {
+    worker.addEventListener = function (type, listener, options) {
       if (type !== "message" || typeof listener !== "function") return add.call(this, type, listener, options);
       if (!wrapped.has(listener)) wrapped.set(listener, wrap(listener, queries));
       return add.call(this, type, wrapped.get(listener), options);
     };
-    Worker.prototype.removeEventListener = function (type, listener, options) {
+    worker.removeEventListener = function (type, listener, options) {
       var fn = type === "message" && wrapped.has(listener) ? wrapped.get(listener) : listener;
       return remove.call(this, type, fn, options);
     };
-    Worker.prototype.__studyRanked = true;
+    return worker;
+  }
+
+  function patch() {
+    var Native = window.Worker;
+    if (!Native || Native.__studyRanked) return;
+    var Ranked = function (url, options) {
+      var worker = new Native(url, options);
+      return /\/workers\/search\.[^/]*\.js/.test(String(url)) ? patchInstance(worker) : worker;
+    };
+    Ranked.prototype = Native.prototype;
+    Ranked.__studyRanked = true;
+    window.Worker = Ranked;
   }
 
   if (pagefindMode) usePagefind();
-  else patch(window.Worker);
+  else patch();
 })();
