@@ -111,6 +111,9 @@ QUERIES = {
     "onnx export": ("torchscript-export-onnx", set()),
     "attention mask": ("scaled-dot-product-attention", set()),
     "optimizer.zero_grad": ("zero-grad", set()),
+    # the glossary's synonyms (sources/glossary.yaml) find the question that spells the term out
+    "convnet": ("convolutional-neural-network", set()),
+    "backprop": ("backpropagation", set()),
 }
 
 @pytest.fixture(scope="module")
@@ -176,3 +179,47 @@ def test_result_previews_are_the_interview_answer_in_a_few_lines(search_page, si
     summary = card.css_first('.qa-answer[data-qid="difference-between-valid-same-padding-cnn"] .qa-summary > p:not(.qa-summary__label)')
     words = lambda text: " ".join(text.split())[:40]  # noqa: E731
     assert words(preview["text"]) == words(summary.text()), (preview["text"][:80], summary.text()[:80])
+
+
+def test_the_best_hit_of_a_page_is_shown_and_its_other_hits_are_folded(search_page, site):
+    search(search_page, "pooling")
+    groups = search_page.eval_on_selector_all(
+        ".md-search-result__item",
+        """items => items.map(li => ({
+            shown: [...li.querySelectorAll(':scope > a.md-search-result__link')].map(a => new URL(a.href).hash.slice(1)),
+            folded: [...li.querySelectorAll('details a.md-search-result__link')].map(a => new URL(a.href).hash.slice(1)),
+        }))""",
+    )
+    assert groups and all(any(g["shown"]) for g in groups), groups  # every page shows its best question
+    assert groups[0]["shown"][1] == "pooling-layer" or "max-pooling" in groups[0]["shown"], groups[0]
+    assert sum(len(g["folded"]) for g in groups) >= 1  # the weaker hits of a page are under "N more"
+
+
+def test_previews_are_rendered_text_without_latex_source(search_page):
+    search(search_page, "adam optimizer")
+    text = search_page.eval_on_selector_all(
+        ".md-search-result__list a.md-search-result__link[href*='#'] article p", "ps => ps.map(p => p.textContent)"
+    )
+    assert text and any("lr" in t for t in text), text
+    for t in text:
+        assert "\\" not in t and "$" not in t and "**" not in t, t
+
+
+def test_no_match_suggests_the_nearest_questions(search_page):
+    hrefs = search(search_page, "poolnig")  # a typo: no question holds it
+    meta = search_page.text_content(".md-search-result__meta")
+    assert "nearest" in meta, meta
+    assert any(h.endswith("#max-pooling") or "#max-pooling" in h for h in hrefs), hrefs
+
+
+def test_nothing_is_fetched_for_search_before_the_box_is_focused(browser, site):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(site.url("topics/"), wait_until="networkidle")
+    assert not [u for u in urls if "pagefind" in u or "search_index" in u], urls
+    search(page, "stride")
+    fetched = [u for u in urls if "/pagefind/" in u]
+    assert fetched and not [u for u in urls if "search_index" in u], urls
+    ctx.close()

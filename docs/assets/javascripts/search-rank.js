@@ -135,8 +135,13 @@
     return Object.keys(out);
   }
 
+  function stemOf(word) {
+    var w = word.toLowerCase();
+    return w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length * 0.75))) : w;
+  }
+
   function matches(list, word) {
-    var w = word.toLowerCase(), stem = w.length > 4 ? w.slice(0, Math.max(4, Math.ceil(w.length * 0.75))) : w;
+    var w = word.toLowerCase(), stem = stemOf(w);
     return list.some(function (t) { return t.indexOf(stem) === 0 || (t.length > 3 && w.indexOf(t) === 0 && t.length >= stem.length); });
   }
 
@@ -202,7 +207,12 @@
           var items = toMaterial(found, datas, query.split(/\s+/).filter(function (w) {
             return found.terms.indexOf(w.toLowerCase()) >= 0;
           }));
-          return { result: { items: items, count: items.length }, nearest: found.nearest };
+          // Pagefind forgives typos: when no result holds a query word, say these are the nearest
+          var exact = datas.some(function (d) {
+            var text = String(d.content || "").toLowerCase();
+            return found.terms.some(function (w) { return text.indexOf(stemOf(w)) >= 0; });
+          });
+          return { result: { items: items, count: items.length }, nearest: found.nearest || (datas.length > 0 && !exact) };
         });
       });
     });
