@@ -154,7 +154,10 @@ def main() -> None:
             server.server_close()
             print(f"size +{n}: done", file=sys.stderr, flush=True)
         browser.close()
+        report(rows, weights, args)  # before the temporary builds are removed (slow at 50,000)
 
+
+def report(rows, weights, args) -> None:
     first = {engine: next(r[2] for r in rows if r[1] == engine) for engine in ENGINES}
     print(f"\nquery {args.query!r}, typed right after landing on topics/ (median of {args.runs})\n")
     print(
@@ -172,6 +175,7 @@ def main() -> None:
     print("| --- | --- | --- | --- |")
     for n, w in weights:
         print(f"| +{n:,} | " + " | ".join(kib(v) for v in w.values()) + " |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
