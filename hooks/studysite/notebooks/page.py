@@ -21,6 +21,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..urls import Urls, notebook_image_src
+
 SHARED_CSS = "assets/stylesheets/jupyter.css"
 _NO_ALT = "No description has been provided for this image"
 _WORDS = re.compile(r"\s+")
@@ -41,7 +43,6 @@ class NotebookPages:
             if css.strip() and css not in self.styles:
                 self.styles.append(css)
             style.decompose()
-        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
         for node in tree.css("[class]"):
             self.classes.update((node.attributes.get("class") or "").split())
         for toolbar in tree.css(".celltoolbar"):
@@ -53,9 +54,9 @@ class NotebookPages:
                 img.attrs["alt"] = plot_alt(img)
             name = self.published_image(img.attributes.get("src") or "")
             if name:
-                img.attrs["src"] = f"{up}notebooks/img/{name}"
+                img.attrs["src"] = Urls.relative(page_url, notebook_image_src(name))
                 img.attrs["loading"] = "lazy"
-        return f'<link rel="stylesheet" href="{up}{SHARED_CSS}">\n' + tree.html
+        return f'<link rel="stylesheet" href="{Urls.relative(page_url, SHARED_CSS)}">\n' + tree.html
 
     def published_image(self, src: str) -> str | None:
         """The published file with the same bytes as this data: URI, if there is one."""
