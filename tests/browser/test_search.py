@@ -38,7 +38,7 @@ QUERIES = {
     "BCEWithLogitsLoss": ("mseloss-ctcloss-bceloss-function", set()),
     "Adam optimizer": ("adam-optimizer-minute", set()),
     "batch vs stochastic gradient descent": ("difference-between-batch-stochastic-mini-batch-gradient-descent",
-                                             {"difference-between-gradient-descent-stochastic-gradient-descent"}),
+                                             set()),
     "CTCLoss": ("mseloss-ctcloss-bceloss-function", set()),
     "max pooling": ("max-pooling", set()),
     "vanishing gradient": ("exploding-vanishing-gradient", set()),
@@ -91,7 +91,7 @@ QUERIES = {
     "num_workers": ("dataset-dataloader", set()),
     "DistributedDataParallel": ("dataparallel-ddp-fsdp", set()),
     "ddp": ("dataparallel-ddp-fsdp", set()),
-    "fsdp": ("dataparallel-ddp-fsdp", set()),
+    "fsdp": ("dataparallel-ddp-fsdp", {"fsdp2-fully-shard-dtensor"}),
     "autocast": ("mixed-precision-autocast-gradscaler", set()),
     "mixed precision": ("mixed-precision-autocast-gradscaler", set()),
     "GradScaler": ("mixed-precision-autocast-gradscaler", set()),
@@ -111,6 +111,13 @@ QUERIES = {
     "onnx export": ("torchscript-export-onnx", set()),
     "attention mask": ("scaled-dot-product-attention", set()),
     "optimizer.zero_grad": ("zero-grad", set()),
+    "CUDA out of memory": ("gpu-memory-debugging-oom", set()),
+    "oom": ("gpu-memory-debugging-oom", set()),
+    "kv cache": ("kv-cache", set()),
+    "key value cache": ("kv-cache", set()),  # KV ↔ key-value (sources/search.yaml)
+    "lora": ("lora-peft", set()),
+    # two questions are about transformers by title: the block's design and its positional encodings
+    "transformer": ("transformer-block-pre-norm-swiglu", {"positional-encodings-rope"}),
     # the glossary's synonyms (sources/glossary.yaml) find the question that spells the term out
     "convnet": ("convolutional-neural-network", set()),
     "backprop": ("backpropagation", set()),
