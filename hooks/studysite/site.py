@@ -241,7 +241,8 @@ class StudySite:
             if self.previous is not None and "study-plan.md" in self.previous.pages:
                 pages["study-plan.md"] = self.previous.pages["study-plan.md"]
         order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
-        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
+        days = studyplan.plan_days(self.root / "sources" / "study-plan.yaml", c)
+        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order, days=days))
         pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
         pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
