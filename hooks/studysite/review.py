@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 
+from . import urls
 from .model import Question, Topic
 from .overlay import LEVELS
 from .render import html_text
+from .studyplan import PLAN_PAGE
 
 DATA_FILE = "assets/javascripts/study-data.js"
 REVIEW_PAGE = "review/index.md"
@@ -32,29 +34,13 @@ SCHEDULER = {
 }
 
 
-def page_url(q: Question, *, directory_urls: bool) -> str:
-    page = f"topics/{q.topic}/" if directory_urls else f"topics/{q.topic}.html"
-    return f"{page}#{q.id}"
-
-
-def permalink_url(qid: str, *, directory_urls: bool) -> str:
-    return f"q/{qid}/" if directory_urls else f"q/{qid}/index.html"
-
-
-def site_page(src: str, *, directory_urls: bool) -> str:
-    """A hand-written or generated page's site-relative URL ("review/index.md" → "review/")."""
-    stem = src.removesuffix(".md").removesuffix("index").rstrip("/")
-    if directory_urls:
-        return f"{stem}/" if stem else ""
-    return f"{stem}/index.html" if stem else "index.html"
-
-
 def study_data(
     topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None, days: list[dict] | None = None
 ) -> dict:
     """What the study scripts know about the site: topics in page order, questions in study-plan order
     (new cards are introduced in it), the plan's days (for "back to Day N"), the study pages' URLs,
     levels, aliases (old ID → survivor) and the scheduler settings."""
+    site = urls.Urls(directory_urls=directory_urls)
     questions = [q for t in topics for q in t.questions]
     if order:
         rank = {qid: i for i, qid in enumerate(order)}
@@ -64,7 +50,7 @@ def study_data(
         "levels": list(LEVELS),
         "scheduler": SCHEDULER,
         "topics": [
-            {"slug": t.slug, "title": t.title, "url": f"topics/{t.slug}/" if directory_urls else f"topics/{t.slug}.html"}
+            {"slug": t.slug, "title": t.title, "url": site.topic_url(t.slug)}
             for t in topics
         ],
         "questions": [
@@ -73,16 +59,15 @@ def study_data(
                 "title": q.title,
                 "topic": q.topic,
                 "level": q.level,
-                "url": page_url(q, directory_urls=directory_urls),
-                "permalink": permalink_url(q.id, directory_urls=directory_urls),
+                "url": site.question_url(q),  # the page that holds it: a large topic is split
+                "permalink": site.permalink_url(q.id),
             }
             for q in questions
         ],
         "aliases": {a: q.id for q in questions for a in q.aliases},
         "days": days or [],
         "pages": {
-            name: site_page(src, directory_urls=directory_urls)
-            for name, src in (("review", REVIEW_PAGE), ("quiz", QUIZ_PAGE), ("plan", "study-plan.md"))
+            name: site.page_url(src) for name, src in (("review", REVIEW_PAGE), ("quiz", QUIZ_PAGE), ("plan", PLAN_PAGE))
         },
     }
 
@@ -115,7 +100,7 @@ def _card(q: Question) -> str:
             "",
             answer,
             "",
-            f"[Full answer and demo on the topic page](../q/{q.id}/index.html){{ .rv-card__more }}",
+            f"[Full answer and demo on the topic page]({urls.permalink_link(REVIEW_PAGE, q.id)}){{ .rv-card__more }}",
             "",
             "</div>",
             "</div>",
