@@ -86,7 +86,7 @@ def on_config(config):
         if _command != "serve":
             raise
         log.error(f"{e}; serving with the default settings until it is fixed")
-        settings = lib.StudyConfig.load(ROOT, config, environ={})
+        settings = lib.StudyConfig.defaults(ROOT, config)
     _site = lib.StudySite(ROOT, _command, config=settings, previous=_good)
     return config
 

@@ -16,7 +16,6 @@ from . import urls
 from .model import Question, Topic
 from .overlay import LEVELS
 from .render import html_text
-from .studyplan import PLAN_PAGE
 
 DATA_FILE = "assets/javascripts/study-data.js"
 REVIEW_PAGE = "review/index.md"
@@ -66,8 +65,12 @@ def study_data(
         ],
         "aliases": {a: q.id for q in questions for a in q.aliases},
         "days": days or [],
+        # the study pages' own URLs, for scripts that link or recognise them (urls.py owns the rule)
         "pages": {
-            name: site.page_url(src) for name, src in (("review", REVIEW_PAGE), ("quiz", QUIZ_PAGE), ("plan", PLAN_PAGE))
+            "review": site.page_url(REVIEW_PAGE),
+            "quiz": site.page_url(QUIZ_PAGE),
+            "topics": site.page_url(urls.TOPICS_INDEX),
+            "study_plan": site.page_url(urls.STUDY_PLAN),
         },
     }
 
@@ -75,8 +78,8 @@ def study_data(
 def study_data_js(
     topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None, days: list[dict] | None = None
 ) -> str:
-    data = study_data(topics, directory_urls=directory_urls, order=order, days=days)
-    data = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    data = json.dumps(study_data(topics, directory_urls=directory_urls, order=order, days=days), ensure_ascii=False,
+                      sort_keys=True)
     # Titles are scraped text: "<" is escaped so no "</script>" or comment opener survives, even if
     # someone inlines this file one day. The script only ever assigns titles with textContent.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

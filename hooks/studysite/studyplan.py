@@ -14,7 +14,7 @@ from . import urls, yamlfile
 from .errors import SourceError, UnknownQuestion
 from .render import md_escape, md_text
 
-PLAN_PAGE = "study-plan.md"
+PLAN_PAGE = urls.STUDY_PLAN
 
 PROGRESS_NOTE = (
     "A question is done once its card is *Young* (you recalled it and it is scheduled days ahead): rate it "
@@ -41,7 +41,8 @@ def plan_days(path: Path, content) -> list[dict]:
     for n, day in enumerate(days if isinstance(days, list) else [], start=1):
         if not isinstance(day, dict) or not isinstance(day.get("title"), str):
             continue
-        qids = day.get("questions") if isinstance(day.get("questions"), list) else []
+        listed = day.get("questions")
+        qids: list = listed if isinstance(listed, list) else []
         ids = [by_id[q].id for q in qids if isinstance(q, str) and q in by_id]
         out.append({"title": day["title"], "anchor": day_anchor(n), "questions": ids})
     return out

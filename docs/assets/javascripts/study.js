@@ -212,7 +212,7 @@
     var where = st.dayOf(id);
     if (!heading || !where) return;
     var nav = el("nav", { "class": "study-plan-nav", "aria-label": "Study plan" });
-    nav.appendChild(el("a", { href: S.siteUrl(st.DATA.pages.plan) + "#" + where.day.anchor, "class": "study-plan-nav__back" },
+    nav.appendChild(el("a", { href: S.siteUrl(st.DATA.pages.study_plan) + "#" + where.day.anchor, "class": "study-plan-nav__back" },
       "\u2190 Back to " + where.day.title.split(/[:\u2014-]/)[0].trim()));
     var order = st.DATA.questions;
     var next = order[st.BY_ID[id].order + 1];
