@@ -159,7 +159,8 @@ def test_study_controls_are_at_least_24px(browser, site, viewport):
             """els => els.filter(e => e.offsetParent !== null).map(e => {
                  const s = e.classList.contains('task-list-indicator') ? getComputedStyle(e, '::before') : null;
                  const r = e.getBoundingClientRect();
-                 return [e.className || e.tagName, s ? parseFloat(s.width) : r.width, s ? parseFloat(s.height) : r.height];
+                 const w = s ? parseFloat(s.width) : r.width, h = s ? parseFloat(s.height) : r.height;
+                 return [e.className || e.tagName, w, h];
                })""",
         )
         assert sizes, path

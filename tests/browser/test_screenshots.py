@@ -2,6 +2,7 @@
 schemes; the folder is printed at the start of the run), each checked for what a screenshot shows: the
 scheme really applied, the page's first action on the first screen, nothing pushing the page sideways,
 and text that is not blank."""
+
 from __future__ import annotations
 
 import struct

@@ -2,6 +2,7 @@
 in above the fold, the rating bar on screen after every reveal, honest progress (reset keeps review
 history), the demo's code and real output under its question, code that fits, topic pages you can
 navigate, and "back to Day N" from the plan."""
+
 from __future__ import annotations
 
 import json
@@ -147,11 +148,13 @@ def test_rating_bar_is_on_screen_after_a_reveal_in_self_test(reader, site):
         ".sort((a, b) => b[1] - a[1])[0][0]"
     )
     page.locator(f"#{qid}").scroll_into_view_if_needed()
-    page.locator(f".qa-reveal[aria-controls='{page.locator(f'.qa-answer[data-qid={qid}]').get_attribute('id')}']").click()
+    page.locator(
+        f".qa-reveal[aria-controls='{page.locator(f'.qa-answer[data-qid={qid}]').get_attribute('id')}']"
+    ).click()
     bar = f".qa-answer[data-qid='{qid}'] .rv-rate-slot"
     rate_buttons_fit(page, bar)
     page.mouse.wheel(0, 600)
-    page.wait_for_function(f"() => document.querySelector(\"{bar}\").getBoundingClientRect().bottom <= innerHeight")
+    page.wait_for_function(f'() => document.querySelector("{bar}").getBoundingClientRect().bottom <= innerHeight')
     rate_buttons_fit(page, bar)
 
 
@@ -261,7 +264,9 @@ def test_the_demo_code_and_its_real_output_show_by_default_under_the_question(br
             executed = nbformat.read(site.dir / "downloads" / nb_name, as_version=4)
             real = "".join(
                 "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-                for d in q["demos"] for i in d["cells"] for o in executed.cells[i].get("outputs", [])
+                for d in q["demos"]
+                for i in d["cells"]
+                for o in executed.cells[i].get("outputs", [])
             )
             for out in outputs:
                 first_line = out.strip().split("\n")[0][:60]

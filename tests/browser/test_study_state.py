@@ -3,6 +3,7 @@ card is repaired, and a value that cannot be read is kept aside and reported on 
 
 Each test writes localStorage the way an earlier release (or a damaged disk, or a hand edit) left it,
 before any page script runs, then opens the page a reader would."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def fresh(browser, site):
 
     def seed(values: dict[str, str]) -> None:
         page.goto(site.url("404-seed-only/"))  # same origin, before any study page has run
-        page.evaluate("([scope, values]) => { localStorage.clear(); for (const [k, v] of Object.entries(values)) "
-                      "localStorage.setItem(scope + '.' + k, v); }", [scope.rstrip("/") + "/", values])
+        page.evaluate(
+            "([scope, values]) => { localStorage.clear(); for (const [k, v] of Object.entries(values)) "
+            "localStorage.setItem(scope + '.' + k, v); }",
+            [scope.rstrip("/") + "/", values],
+        )
 
     page.seed = seed
     page.raw = lambda key: page.evaluate("k => localStorage.getItem(k)", scope.rstrip("/") + "/." + key)
@@ -47,10 +51,20 @@ def a_card(site) -> tuple[str, dict]:
     """One real card as the scheduler writes it: rated Good once, at a fixed time."""
     qid = site.questions[0]["id"]
     return qid, {
-        "card": {"due": "2026-01-03T10:00:00.000Z", "stability": 2.3, "difficulty": 2.1, "elapsed_days": 0,
-                 "scheduled_days": 2, "learning_steps": 0, "reps": 1, "lapses": 0, "state": 2,
-                 "last_review": "2026-01-01T10:00:00.000Z"},
-        "log": [{"rating": "good", "at": "2026-01-01T10:00:00.000Z"}], "known": False,
+        "card": {
+            "due": "2026-01-03T10:00:00.000Z",
+            "stability": 2.3,
+            "difficulty": 2.1,
+            "elapsed_days": 0,
+            "scheduled_days": 2,
+            "learning_steps": 0,
+            "reps": 1,
+            "lapses": 0,
+            "state": 2,
+            "last_review": "2026-01-01T10:00:00.000Z",
+        },
+        "log": [{"rating": "good", "at": "2026-01-01T10:00:00.000Z"}],
+        "known": False,
         "updated": "2026-01-01T10:00:00.000Z",
     }
 
