@@ -78,8 +78,6 @@ def on_config(config):
     if _command == "serve":
         _reload_library()
     lib = sys.modules["studysite.site"]
-    if _command != "serve" and not _dirty:
-        _swap = lib.SiteSwap(config)
     try:
         settings = lib.StudyConfig.load(ROOT, config)  # every setting, read and checked once
     except Exception as e:
@@ -87,6 +85,8 @@ def on_config(config):
             raise
         log.error(f"{e}; serving with the default settings until it is fixed")
         settings = lib.StudyConfig.defaults(ROOT, config)
+    if _command != "serve" and not _dirty:
+        _swap = lib.SiteSwap(config)
     _site = lib.StudySite(ROOT, _command, config=settings, previous=_good)
     return config
 
