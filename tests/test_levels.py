@@ -93,7 +93,10 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
     assert js.count("window.STUDY_DATA = ") == 1
     data = json.loads(js.split("window.STUDY_DATA = ", 1)[1].rstrip().rstrip(";"))
     assert [q["id"] for q in data["questions"]] == [q.id for t in topics for q in t.questions]
-    assert data["aliases"] == {"an-old-id": survivor.id}
+    assert data["aliases"]["an-old-id"] == survivor.id
+    # every alias (the merged questions' IDs too) maps to the question that holds it
+    holders = {a: q.id for t in topics for q in t.questions for a in q.aliases}
+    assert data["aliases"] == {**holders, "an-old-id": survivor.id}
     assert data["scheduler"]["fuzz"] is False and data["scheduler"]["learning_steps"] == ["10m"]
     assert {q["level"] for q in data["questions"]} <= set(overlay.LEVELS)
     offline = json.loads(review.study_data_js(topics, directory_urls=False).split(" = ", 1)[1].rstrip().rstrip(";"))

@@ -532,17 +532,44 @@ def errata_markdown(topics: list[Topic]) -> str:
     return "\n".join(lines)
 
 
-def review_checklist(topics: list[Topic]) -> list[str]:
-    """Every published question with its reviewer's note (sources/overlay/<id>.md `review:`)."""
+CHECKLIST = "errata/checklist"  # the review checklist's pages: errata/checklist.md, errata/checklist--2.md, …
+CHECKLIST_PAGE_SIZE = 100
+
+
+def checklist_page(n: int) -> str:
+    return f"{CHECKLIST}.md" if n == 1 else f"{CHECKLIST}--{n}.md"
+
+
+def review_checklist(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> list[str]:
+    """The errata page's part of the review checklist: the verdict counts and its pages (bounded: the
+    rows are on pages of `size` questions, review_checklist_pages, like the topics)."""
     questions = [q for t in topics for q in t.questions]
     verdicts: dict[str, int] = {}
     for q in questions:
         verdict = q.review.split(" ", 1)[0] if q.review else "not reviewed"
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
-    lines = ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", ""]
-    lines += ['??? note "Show the checklist"', "", "    | Question | Review |", "    | --- | --- |"]
-    for q in questions:
-        note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
-        lines.append(f"    | [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)}) | {note} |")
-    return lines + [""]
+    pages = max(1, -(-len(questions) // size))
+    links = " · ".join(f"[{n}]({urls.link(ERRATA_PAGE, checklist_page(n))})" for n in range(1, pages + 1))
+    return ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", "",
+            f"The checklist, {size} questions a page: {links}", ""]
+
+
+def review_checklist_pages(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> dict[str, str]:
+    """Every published question with its reviewer's note (sources/overlay/<id>.md `review:`), `size` a page."""
+    questions = [q for t in topics for q in t.questions]
+    chunks = [questions[i : i + size] for i in range(0, len(questions), size)] or [[]]
+    pages = {}
+    for n, chunk in enumerate(chunks, start=1):
+        page = checklist_page(n)
+        lines = ["---", "search:", "  exclude: true", "---", "",
+                 f"# Review checklist ({n} of {len(chunks)})", "",
+                 f"Every published question with what its reviewer checked ([errata]({urls.link(page, ERRATA_PAGE)})).", "",
+                 "| Question | Review |", "| --- | --- |"]
+        for q in chunk:
+            note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
+            lines.append(f"| [{md_text(q.title)}]({urls.permalink_link(page, q.id)}) | {note} |")
+        nav = [f"[← {n - 1}]({urls.link(page, checklist_page(n - 1))})"] if n > 1 else []
+        nav += [f"[{n + 1} →]({urls.link(page, checklist_page(n + 1))})"] if n < len(chunks) else []
+        pages[page] = "\n".join(lines + ["", " · ".join(nav), ""])
+    return pages

@@ -211,6 +211,7 @@ class StudySite:
         if self.run is not None:
             pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run, show_times=not self.config.reproducible)
         pages[urls.ERRATA] = render.errata_markdown(c.topics)
+        pages.update(render.review_checklist_pages(c.topics))  # bounded pages (issue 21)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         plan = self.study_plan(c)
         if plan is not None:
