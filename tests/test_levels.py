@@ -129,8 +129,11 @@ def test_the_plan_covers_every_question_and_notebook_and_lists_the_reading_list_
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(re.findall(r"\]\(notebooks/([^)]+\.ipynb)\)", plan)) == notebooks
     # curated days first, then the rest by topic
-    headings = re.findall(r"^## (.+)$", plan, re.M)
+    headings = re.findall(r"^## (.+?)(?: \{ #day-\d+ \})?$", plan, re.M)
     days = yaml.safe_load((REPO / "sources" / "study-plan.yaml").read_text(encoding="utf-8"))["days"]
+    # each day has a stable anchor (#day-1 …): the home page and "back to Day N" link to it
+    anchors = re.findall(r"^## .+ \{ #(day-\d+) \}$", plan, re.M)
+    assert anchors == [f"day-{n}" for n in range(1, len(days) + 1)]
     from studysite.render import md_escape
 
     assert headings[: len(days)] == [md_escape(d["title"]) for d in days]
@@ -172,5 +175,10 @@ def test_the_vendored_scheduler_is_the_pinned_version_with_its_licence():
     assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
     scripts = config["extra_javascript"]
-    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/review.js")
-    assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/review.js")
+    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/study-store.js")
+    assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/study-store.js")
+    # study-core.js (the shared helpers) first; every study script after the store it reads
+    assert scripts[0] == "assets/javascripts/study-core.js"
+    store = scripts.index("assets/javascripts/study-store.js")
+    for name in ("study-widgets.js", "study-export.js", "study.js", "study-plan.js", "review.js"):
+        assert scripts.index(f"assets/javascripts/{name}") > store, name

@@ -67,11 +67,11 @@ def notebooks_index(run: NotebookRun, *, show_times: bool) -> str:
 
 
 def data_pages(
-    c: Content, *, site: urls.Urls, site_url: str, timestamp: float, order: list[str]
+    c: Content, *, site: urls.Urls, site_url: str, timestamp: float, order: list[str], days: list[dict] | None = None
 ) -> dict[str, str | bytes]:
     """Review and quiz, the editors' duplicates page, questions.json, the Anki deck and the CSV."""
     pages: dict[str, str | bytes] = {}
-    pages.update(review.pages(c.topics, directory_urls=site.directory_urls, order=order))
+    pages.update(review.pages(c.topics, directory_urls=site.directory_urls, order=order, days=days))
     pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
     manifest = render.manifest(c.questions, c.candidates, directory_urls=site.directory_urls)
     pages[urls.MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"

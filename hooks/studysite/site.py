@@ -222,6 +222,7 @@ class StudySite:
             c, site=self.urls, site_url=self.site_url,
             timestamp=float(epoch) if epoch is not None else time.time(),
             order=studyplan.question_order(self.root / STUDY_PLAN_FILE, c),
+            days=studyplan.plan_days(self.root / STUDY_PLAN_FILE, c),
         ))
         return pages
 
