@@ -40,6 +40,7 @@ from typing import Iterable
 
 import yaml
 
+from . import yamlfile
 from .clean import clean_block, clean_title
 from .gcpause import paused_gc
 from .model import Block, Question, SourceError
@@ -261,11 +262,7 @@ class Decisions:
         found = cls(file=rel)
         if not path.exists():
             return found
-        try:
-            root = yaml.compose(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise SourceError(rel, mark.line + 1 if mark else None, f"not valid YAML: {e}") from e
+        root = yamlfile.compose(path, rel)  # the one safe loader: no aliases, no key twice
         if root is None:
             return found
         if not isinstance(root, yaml.MappingNode):
