@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import yamlfile
+from . import stage, yamlfile
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
@@ -105,7 +105,8 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
         try:
-            q, wanted = _apply_file(questions, path, rel, applied, index)
+            with stage.at("applying overlays", rel):
+                q, wanted = _apply_file(questions, path, rel, applied, index)
             applied[q.id] = rel
         except SourceError as e:
             errors.append(e)

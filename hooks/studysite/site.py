@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, duplicates_page, render, review, studyplan
+from . import anki, duplicates_page, render, review, stage, studyplan
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, SourceError, Topic
 from .notebooks.cache import write_atomic
@@ -82,8 +82,10 @@ class StudySite:
             self.check_export_target()
             clean_jupyter_cache(config, log)
         self.load()
-        self.execute_notebooks()
-        self.pages = self.generate()
+        with stage.at("running notebooks"):
+            self.execute_notebooks()
+        with stage.at("generating pages"):
+            self.pages = self.generate()
 
     def check_export_target(self) -> None:
         if os.environ.get("STUDY_EXPORT_DIR"):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from .. import stage
 from . import cache
 from .execute import MATPLOTLIBRC, execute, kernel_env, kill_running_kernels
 from .outputs import cap_outputs, extract_images
@@ -59,7 +60,8 @@ def run_notebooks(
             results[path.name] = NotebookResult(label, path.name, "failed", 0.0, error=error)
             log.info("notebook %s: FAILED: %s", path.name, error)
             continue
-        hit = _from_cache(cache_dir, path, label, nb, key, cell_timeout=cell_timeout, cap=cap)
+        with stage.at("reading the notebook cache", label):
+            hit = _from_cache(cache_dir, path, label, nb, key, cell_timeout=cell_timeout, cap=cap)
         if hit is not None:
             results[path.name] = hit
             if hit.from_cache:
@@ -100,7 +102,8 @@ def _run_parallel(misses: list, args: dict, workers: int | None) -> list[Noteboo
             except queue.Empty:
                 return
             try:
-                done[i] = _execute_one(*miss, **args)
+                with stage.at("running notebooks", miss[1]):
+                    done[i] = _execute_one(*miss, **args)
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
                 errors.append(e)
                 return
