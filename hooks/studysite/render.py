@@ -396,7 +396,15 @@ def answer_text(q: Question) -> str:
     """The answer as plain text (manifest, exports): curated answer if any, else the merged blocks."""
     if q.answer_md:
         return q.answer_md.strip()
-    return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)
+    return "\n".join(visible_text(b) for b in q.blocks)
+
+
+def visible_text(b: Block) -> str:
+    """What a reader sees of one answer part, as plain text: scraped text as written (the site escapes
+    it), markdown and HTML as rendered and sanitised (no tags, handlers or scripts the page drops)."""
+    if b.fmt == "text" and b.kind not in ("md", "html"):
+        return b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items)
+    return html.unescape(nh3.clean(_block_html(b), tags=set())).strip()
 
 
 # Pygments wraps every name, operator, punctuation mark and run of spaces in its own <span>; the site
