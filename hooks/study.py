@@ -154,6 +154,7 @@ def on_config(config):
     if hook.serving:
         hook.reload_library()
     lib = hook.lib
+    lib.anchor_jupyter_cache(config)  # `-f` from another folder writes no .cache/ there
     if not hook.serving and not hook.dirty:
         hook.swap = lib.SiteSwap(config)
     try:

@@ -97,7 +97,11 @@ def question_key(title: str) -> tuple[str, ...]:
     t = CONTEXT.sub("", t)
     t = re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", t)
     words = [singular(w) for w in TOKEN.findall(t) if w not in FILLER]
-    return tuple(words) or tuple(TOKEN.findall(title.lower())) or ("question",)
+    if words or TOKEN.findall(title.lower()):
+        return tuple(words) or tuple(TOKEN.findall(title.lower()))
+    # No Latin letters or digits (a title in Chinese, Russian, …): keyed by the whole title, so different
+    # questions stay apart (they all became "question" and merged) and equal ones still merge.
+    return ("question", hashlib.sha1(" ".join(title.casefold().split()).encode()).hexdigest()[:8])
 
 
 MAX_ID_CHARS = 80  # an ID is a folder name (q/<id>/) and a URL: a 100,000-character title must not make one

@@ -42,7 +42,12 @@ DEFAULT_LEVEL = "intermediate"
 
 
 def overlay_files(overlay_dir: Path) -> list[Path]:
-    return sorted(overlay_dir.glob("*.md")) if overlay_dir.is_dir() else []
+    """Every markdown file under overlay_dir, sub-folders included (editors group them by topic), the
+    suffix in any case (`.md`, `.MD`); hidden files (editor backups, .DS_Store) are not overlays."""
+    if not overlay_dir.is_dir():
+        return []
+    found = (p for p in overlay_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file())
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(overlay_dir).parts))
 
 
 def parse(path: Path, rel: str) -> tuple[dict, str]:

@@ -112,7 +112,7 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
         rel = path.relative_to(root).as_posix()
         try:
             with stage.at("reading sources", rel):
-                reports.append(read_file(path, rel))
+                reports.append(_nonempty(read_file(path, rel), path))
         except SourceError as e:
             errors.append(e)
             if last_good and rel in last_good:
@@ -163,6 +163,16 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     links = [link for r in reports for link in r.study_links]
     return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
                    consequences=consequences, stale=stale, candidates=dedup.candidates)
+
+
+def _nonempty(report: ReadReport, path: Path) -> ReadReport:
+    """An empty source is an error of its own (else the first complaint would be a curated file naming
+    its vanished questions, e.g. a decision in duplicates.yaml)."""
+    if report.kind == "empty" and not report.questions:
+        size = path.stat().st_size
+        raise SourceError(report.file, None, f"the file is empty ({size:,} bytes, no questions): restore its content, "
+                          "or delete the file to drop its questions")
+    return report
 
 
 def collision_notes(questions: list[Question]) -> list[str]:

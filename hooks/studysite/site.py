@@ -13,10 +13,10 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, duplicates_page, render, review, stage, studyplan
+from . import anki, duplicates_page, render, review, sitedir, stage, studyplan
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, SourceError, Topic
-from .notebooks.cache import write_atomic
+from .notebooks.cache import anchor_jupyter_cache, write_atomic  # noqa: F401  (anchor_…: for the hook)
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .notebooks.page import NotebookPages
 from .pipeline import Content, ContentError, build_content
@@ -79,7 +79,7 @@ class StudySite:
     def prepare(self, config=None) -> None:
         """Everything that can fail, before MkDocs touches site_dir."""
         if config is not None:
-            self.check_export_target()
+            self.check_export_target(config["site_dir"])
             clean_jupyter_cache(config, log)
         self.load()
         with stage.at("running notebooks"):
@@ -87,10 +87,10 @@ class StudySite:
         with stage.at("generating pages"):
             self.pages = self.generate()
 
-    def check_export_target(self) -> None:
+    def check_export_target(self, site_dir: str | None = None) -> None:
         if os.environ.get("STUDY_EXPORT_DIR"):
             try:
-                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root)
+                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root, site_dir)
             except ExportError as e:
                 self.problem(e)
 
@@ -346,6 +346,8 @@ class SiteSwap:
         self.target = Path(config["site_dir"]).resolve()
         self.building = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
         shutil.rmtree(self.building, ignore_errors=True)
+        for name in sitedir.remove_leftovers(self.target):
+            log.info(f"removed {name}, left beside {self.target.name}/ by a build that was killed")
         config["site_dir"] = str(self.building)
 
     def finish(self, config) -> None:
@@ -357,15 +359,14 @@ class SiteSwap:
             return
         trash = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
         try:
-            if self.target.exists():
-                os.replace(self.target, trash)
-            os.replace(self.building, self.target)
+            sitedir.swap_in(self.target, self.building, trash)  # (a mount point: its contents replaced)
             log.info(f"site written to {self.target} (built in {self.building.name}, then swapped in)")
-        except OSError:  # e.g. site_dir is a mount point: copy over it instead
-            if self.building.exists():
-                shutil.copytree(self.building, self.target, dirs_exist_ok=True)
-                shutil.rmtree(self.building, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
+        except OSError as e:
+            raise PluginError(f"{self.target}: the new site could not be written there ({e.strerror or e}); "
+                              "make the folder writable, or build elsewhere with -d") from None
+        finally:
+            shutil.rmtree(self.building, ignore_errors=True)
+            shutil.rmtree(trash, ignore_errors=True)
 
     def abandon(self) -> None:
         self.config["site_dir"] = str(self.target)

@@ -44,6 +44,7 @@ def read(text: str, file: str) -> ReadReport:
 
     report = ReadReport(file=file, kind="table", reader="CSV" if _dialect(text) and _dialect(text).delimiter != "\t" else "TSV")
     dialect = _dialect(text)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be as long as the file
     reader = csv.reader(io.StringIO(text), dialect) if dialect else csv.reader(io.StringIO(text))
     nodes: list[Node] = []
     try:
