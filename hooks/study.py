@@ -158,20 +158,13 @@ def on_config(config):
     if not hook.serving and not hook.dirty:
         hook.swap = lib.SiteSwap(config)
     try:
-        timeout = lib.notebook_timeout(config)
+        settings = lib.StudyConfig.load(ROOT, config)  # every setting, read and checked once
     except Exception as e:
         if not hook.serving:
             raise
-        log.warning(str(e))
-        timeout = lib.DEFAULT_CELL_TIMEOUT
-    hook.site = lib.StudySite(
-        ROOT,
-        hook.command,
-        directory_urls=config["use_directory_urls"],
-        site_url=config["site_url"] or "",
-        previous=hook.good,
-        cell_timeout=timeout,
-    )
+        log.error(f"{e}; serving with the default settings until it is fixed")
+        settings = lib.StudyConfig.load(ROOT, config, environ={})
+    hook.site = lib.StudySite(ROOT, hook.command, config=settings, previous=hook.good)
     return config
 
 

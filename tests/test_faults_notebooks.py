@@ -32,8 +32,10 @@ def notebook(folder: Path, name: str, *cells: str, version: int = 4) -> Path:
     return path
 
 
-def run(tmp_path: Path, timeout: int = 60):
-    return run_notebooks(tmp_path / "notebooks", tmp_path / "cache", repo_root=tmp_path, cell_timeout=timeout, log=LOG)
+def run(tmp_path: Path, timeout: int = 60, **kwargs):
+    return run_notebooks(
+        tmp_path / "notebooks", tmp_path / "cache", repo_root=tmp_path, cell_timeout=timeout, log=LOG, **kwargs
+    )
 
 
 def cell_text(result, cell: int = 1) -> str:
@@ -52,10 +54,9 @@ def no_quadratic_regex(monkeypatch):
     monkeypatch.setattr(nbclient.client, "_RGX_CARRIAGERETURN", Refuse())
 
 
-def test_a_300000_character_line_is_published_whole_up_to_the_cap(tmp_path, no_quadratic_regex, monkeypatch):
-    monkeypatch.setenv("STUDY_OUTPUT_CAP", "400000")
+def test_a_300000_character_line_is_published_whole_up_to_the_cap(tmp_path, no_quadratic_regex):
     notebook(tmp_path / "notebooks", "line", "print('x' * 300_000 + 'END')")
-    (result,) = run(tmp_path).results
+    (result,) = run(tmp_path, output_cap=400_000).results
     assert result.status == "succeeded", result.error
     assert cell_text(result) == "x" * 300_000 + "END\n"  # nothing lost, nothing added
 

@@ -3,16 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .names import printable
-
-
-class SourceError(Exception):
-    """A problem in an input a person can fix: always names the file and, where known, the line."""
-
-    def __init__(self, file: str, line: int | None, message: str):
-        self.file, self.line, self.message = file, line, message
-        where = f"{file}:{line}" if line else file
-        super().__init__(printable(f"{where}: {message}"))  # names are data: one line, controls shown
+from .errors import SourceError as SourceError  # re-exported: it was defined here
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,13 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, duplicates_page, render, review, sitedir, stage, studyplan
+from . import anki, duplicates_page, render, review, sitedir, stage, studyplan, urls
+from .config import DEFAULT_CELL_TIMEOUT, StudyConfig
+from .errors import SourceError, is_consequence
 from .export import ExportError, check_export_dir, export_tree
-from .model import Demo, SourceError, Topic
+from .model import Demo, Topic
+from .urls import ANKI_FILE, CSV_FILE
+from .urls import split_topic as split_topic  # re-exported (it lived here)
 from .notebooks.cache import anchor_jupyter_cache, write_atomic  # noqa: F401  (anchor_…: for the hook)
 from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
 from .notebooks.page import NotebookPages
@@ -33,22 +37,24 @@ class StudySite:
     the last good build (`previous`), so the server keeps answering with the last good pages.
     """
 
-    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = "",
-                 previous: "StudySite | None" = None, cell_timeout: int | None = None):
+    def __init__(self, root: Path, command: str, *, config: StudyConfig | None = None,
+                 previous: "StudySite | None" = None):
         self.root = root
-        self.site_url = site_url or "http://127.0.0.1:8000/"
-        self.directory_urls = directory_urls
+        self.config = config if config is not None else StudyConfig.load(root)
+        self.urls = self.config.urls
+        self.site_url = self.config.site_url or "http://127.0.0.1:8000/"
+        self.directory_urls = self.config.directory_urls
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
         self.disk_files: dict[str, Path] = {}  # src_uri → file on disk (executed notebooks, images)
         self.demos: dict[str, str] = {}  # question ID → demo markdown
         self.run: NotebookRun | None = None
-        self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
+        self.cache_dir = self.config.cache_dir
         self.publish_dir = self.cache_dir / "publish"
         self.notebook_pages = NotebookPages()  # shared stylesheet + alt text for rendered notebooks
         self.pages: dict[str, str | bytes] = {}
         self.export_dir: Path | None = None
-        self.cell_timeout = cell_timeout or notebook_timeout()
+        self.cell_timeout = self.config.cell_timeout
         # Last good state, carried from build to build while serving.
         self.previous = previous
         self.last_good_reports: dict[str, object] = dict(previous.last_good_reports) if previous else {}
@@ -88,9 +94,9 @@ class StudySite:
             self.pages = self.generate()
 
     def check_export_target(self, site_dir: str | None = None) -> None:
-        if os.environ.get("STUDY_EXPORT_DIR"):
+        if self.config.export_dir is not None:
             try:
-                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root, site_dir)
+                self.export_dir = check_export_dir(self.config.export_dir, self.root, site_dir)
             except ExportError as e:
                 self.problem(e)
 
@@ -144,7 +150,7 @@ class StudySite:
         started = time.perf_counter()
         for attempt in range(3):
             run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
-                                cell_timeout=self.cell_timeout)
+                                cell_timeout=self.cell_timeout, output_cap=self.config.output_cap)
             try:
                 self.stage(run)
                 break
@@ -172,12 +178,13 @@ class StudySite:
                     log.warning(f"{result.path}: a cell is tagged q:{qid}, which is not a published question")
                     continue
                 q.demos.append(Demo(notebook=result.path, cells=cells))
+                page = urls.topic_src(q.topic)  # every topic page (and part) is at this depth
                 self.demos[q.id] = self.demos.get(q.id, "") + demo_markdown(
                     result,
                     cells,
-                    image_url_prefix="../notebooks/img/",
-                    notebook_page_url=f"../notebooks/{result.name}",
-                    download_url=f"../downloads/{result.name}",
+                    image_url_prefix=urls.link(page, urls.notebook_image_src("")),
+                    notebook_page_url=urls.link(page, urls.notebook_src(result.name)),
+                    download_url=urls.link(page, urls.download_src(result.name)),
                 )
 
     def stage(self, run: NotebookRun) -> None:
@@ -215,25 +222,25 @@ class StudySite:
         c = self.content
         if c is None:
             return {}
-        self.parts = {t.slug: split_topic(t, page_size()) for t in c.topics}
-        pages = {"topics/index.md": render.topics_index_markdown(c.topics, self.parts)}
+        self.parts = self.urls.paginate(c.topics)  # sets each question's page: before any URL is asked
+        pages = {urls.TOPICS_INDEX: render.topics_index_markdown(c.topics, self.parts)}
         for topic in c.topics:
             parts = self.parts[topic.slug]
             for n, part in enumerate(parts):
-                pages[f"topics/{part.slug}.md"] = render.topic_markdown(
+                pages[urls.topic_src(part.slug)] = render.topic_markdown(
                     part, demos=self.demos, notebook_links=self.notebook_links(part)
                 ) + pager(parts, n)
         if self.run is not None:
             links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
             pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
-                self.run, links, show_times="SOURCE_DATE_EPOCH" not in os.environ
+                self.run, links, show_times=not self.config.reproducible
             )
         pages["errata.md"] = render.errata_markdown(c.topics)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         try:
             pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
         except SourceError as e:
-            if self.content and self.content.errors and "does not exist" in e.message:
+            if self.content and is_consequence(e, self.content.errors):
                 # names a question whose source failed to read: a consequence, reported after it
                 if not self.serving:
                     self.fail(self.content.errors, [e])
@@ -245,9 +252,11 @@ class StudySite:
         order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
         pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
         pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
-        pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
+        manifest = render.manifest(c.questions, c.candidates, directory_urls=self.directory_urls)
+        pages["questions.json"] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
-        stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+        epoch = self.config.source_date_epoch
+        stamp = float(epoch) if epoch is not None else time.time()
         pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)
         pages[CSV_FILE] = anki.questions_csv(c.topics, site_url=self.site_url)
         return pages
@@ -256,7 +265,8 @@ class StudySite:
         used = sorted({d.notebook for q in topic.questions for d in q.demos})
         names = [Path(n).name for n in used]
         titles = {r.name: nav_title(r.title, r.name) for r in (self.run.results if self.run else [])}
-        return " · ".join(f"Notebook: [{titles.get(n, n)}](../notebooks/{n})" for n in names)
+        page = urls.topic_src(topic.slug)
+        return " · ".join(f"Notebook: [{titles.get(n, n)}]({urls.link(page, urls.notebook_src(n))})" for n in names)
 
     def add_files(self, files: Files, config) -> Files:
         pages = self.pages
@@ -298,11 +308,11 @@ class StudySite:
         name = src_uri.rsplit("/", 1)[-1]
         if not (src_uri.startswith("notebooks/") and name.endswith(".ipynb")):
             return ""
-        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
-        index = "notebooks/" if self.directory_urls else "notebooks/index.html"
+        download = self.urls.relative(page_url, urls.download_src(name))
+        index = self.urls.relative(page_url, self.urls.page_url(f"{urls.NOTEBOOKS_DIR}/index.md"))
         return (
-            f'<p class="nb-download"><a href="{up}downloads/{name}" download>Download the executed notebook '
-            f'({name})</a> · outputs are from this build · <a href="{up}{index}">all notebooks</a></p>\n'
+            f'<p class="nb-download"><a href="{download}" download>Download the executed notebook '
+            f'({name})</a> · outputs are from this build · <a href="{index}">all notebooks</a></p>\n'
         )
 
     def nav(self, files: Files) -> list:
@@ -316,7 +326,7 @@ class StudySite:
         if c is not None:
             # A split topic's first page is in the nav; its other pages are linked from it and the index
             # (one nav entry per page would put every page's link on every page: quadratic).
-            nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
+            nav.append({"Topics": [urls.TOPICS_INDEX, *({t.title: urls.topic_src(t.slug)} for t in c.topics)]})
         if self.run is not None:
             notebooks = [{nav_title(r.title, r.name): f"notebooks/{r.name}"}
                          for r in self.run.results if f"notebooks/{r.name}" in have]
@@ -380,64 +390,23 @@ def _strict_warnings() -> bool:
     return any(isinstance(h, CountHandler) and h.get_counts() for h in logging.getLogger("mkdocs").handlers)
 
 
-DEFAULT_PAGE_SIZE = 100
-
-
-def page_size() -> int:
-    """Most questions on one page (STUDY_PAGE_SIZE): keeps page size, and the search plugin's work per
-    page, bounded, so build time and memory grow linearly with the number of questions."""
-    try:
-        return max(1, int(os.environ.get("STUDY_PAGE_SIZE") or DEFAULT_PAGE_SIZE))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-
-
-def split_topic(topic: Topic, size: int) -> list[Topic]:
-    """The topic's pages: itself when it fits, else parts `<slug>`, `<slug>--2`, … ('--' never occurs in a
-    topic slug), each question's `page` set to the part it is on."""
-    chunks = [topic.questions[i : i + size] for i in range(0, len(topic.questions), size)] or [[]]
-    if len(chunks) == 1:
-        for q in topic.questions:
-            q.page = ""
-        return [topic]
-    parts = []
-    for n, chunk in enumerate(chunks, start=1):
-        slug = topic.slug if n == 1 else f"{topic.slug}--{n}"
-        parts.append(Topic(slug, f"{topic.title} ({n} of {len(chunks)})", topic.description, chunk))
-        for q in chunk:
-            q.page = slug
-    return parts
-
-
 def pager(parts: list[Topic], n: int) -> str:
     """Previous / next links under a part of a split topic (all parts are listed on the topics index)."""
     if len(parts) == 1:
         return ""
+    here = urls.topic_src(parts[n].slug)
     links = []
     if n > 0:
-        links.append(f"[← {render.md_escape(parts[n - 1].title)}]({parts[n - 1].slug}.md)")
-    links.append(f"[all {len(parts)} pages](index.md)")
+        links.append(f"[← {render.md_escape(parts[n - 1].title)}]({urls.link(here, urls.topic_src(parts[n - 1].slug))})")
+    links.append(f"[all {len(parts)} pages]({urls.link(here, urls.TOPICS_INDEX)})")
     if n + 1 < len(parts):
-        links.append(f"[{render.md_escape(parts[n + 1].title)} →]({parts[n + 1].slug}.md)")
+        links.append(f"[{render.md_escape(parts[n + 1].title)} →]({urls.link(here, urls.topic_src(parts[n + 1].slug))})")
     return "\n\n---\n\n" + " · ".join(links) + "\n"
 
 
 def notebook_timeout(config=None) -> int:
-    """Per-cell time limit in seconds: STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`."""
-    value = os.environ.get("STUDY_CELL_TIMEOUT")
-    where = "STUDY_CELL_TIMEOUT"
-    if value is None and config is not None:
-        value = ((config.get("extra") or {}).get("study") or {}).get("cell_timeout")
-        where = "mkdocs.yml extra.study.cell_timeout"
-    if value is None:
-        return DEFAULT_CELL_TIMEOUT
-    try:
-        seconds = int(value)
-        if seconds <= 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise PluginError(f"{where}: {value!r} is not a whole number of seconds above 0") from None
-    return seconds
+    """Per-cell time limit in seconds (STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`)."""
+    return StudyConfig.load(Path("."), config).cell_timeout
 
 
 def clean_jupyter_cache(config, logger) -> None:
@@ -460,9 +429,6 @@ def clean_jupyter_cache(config, logger) -> None:
             logger.info(f"{path}: damaged mkdocs-jupyter cache file removed (it is rebuilt)")
 
 
-DEFAULT_CELL_TIMEOUT = 120
-ANKI_FILE = "downloads/pytorch-interview.apkg"
-CSV_FILE = "downloads/pytorch-interview-questions.csv"
 
 NOTEBOOKS_INTRO = """Every demo on this site is a cell of one of these notebooks. They run on CPU at build time
 (PyTorch, seeded), their claims are asserted in code, and their real outputs are what you see under the
