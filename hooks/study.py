@@ -29,7 +29,7 @@ ROOT = HOOKS.parent
 if str(HOOKS) not in sys.path:
     sys.path.insert(0, str(HOOKS))  # for importing this file outside MkDocs too
 import studysite.site  # noqa: E402, F401  (the library; reloaded while serving when its code changes)
-from studysite import names, stage  # noqa: E402
+from studysite import names, rewatch, stage  # noqa: E402, F401  (rewatch: read from sys.modules)
 
 log = logging.getLogger("mkdocs.plugins.studysite")
 LIBRARY = "studysite"
@@ -45,6 +45,7 @@ class StudyHook:
         self.good: Any = None  # serve: the last StudySite whose pages were all built
         self.swap: Any = None  # build: the fresh output folder swapped in for site_dir once the build succeeded
         self.site_failed: Any = None  # serve: the StudySite whose on_files failed
+        self.rewatch: Any = None  # serve: watches sources/ and notebooks/ again when they are made again
         self.code_stamp: dict[str, int] = {}
 
     @property
@@ -168,9 +169,18 @@ def on_config(config):
     return config
 
 
+def on_serve(server, config, builder):
+    hook.rewatch = sys.modules[f"{LIBRARY}.rewatch"].Rewatch(server, [ROOT / "sources", ROOT / "notebooks"])
+    return server
+
+
 @serve_safe("preparing the pages")
 def on_pre_build(config):
     """Everything that can fail, before MkDocs empties site_dir."""
+    if hook.rewatch is not None:
+        for folder in hook.rewatch.missing():  # watched again as soon as it is back
+            log.error(names.printable(f"{folder.relative_to(ROOT).as_posix()}/ is missing: restore it; the site "
+                                      "keeps serving the last good pages and rebuilds when it is back"))
     hook.site.prepare(config)
     if hook.serving:
         hook.good = hook.site

@@ -124,3 +124,29 @@ def test_csv_cells_never_start_a_formula_and_keep_their_text(site, qid, start):
     assert row["answer"] == "'" + answer(site, qid), "one apostrophe in front, the text unchanged"
     assert row["answer"].startswith("'" + start)
     assert not any(value.startswith(("=", "@", "+", "-")) for value in row.values())
+
+
+@pytest.mark.parametrize("unit", ["[a ", "![a ", "<a ", "[[", "[x](y "])
+def test_unbalanced_brackets_in_notes_markdown_render_without_the_quadratic_parser(monkeypatch, unit):
+    """12 KB of unclosed `[`, `![` or `<a` took Python-Markdown 12-70 s (it rescans the rest of the text from
+    each one): such a fragment goes to markdown-it (linear), and every word is kept."""
+    import markdown
+
+    from studysite import render
+
+    def quadratic(*args, **kwargs):
+        raise AssertionError("Python-Markdown was asked to render a fragment full of brackets")
+
+    monkeypatch.setattr(markdown, "markdown", quadratic)
+    text = (unit + "word ") * (12_000 // len(unit + "word "))
+    html = render.md_fragment(text)
+    assert html.count("word") == text.count("word")
+    assert "<script" not in html and "onerror" not in html
+
+
+def test_a_few_links_still_render_as_before():
+    from studysite import render
+
+    assert render.md_fragment("See [the docs](https://pytorch.org/docs) and `torch.cat`.") == (
+        'See <a href="https://pytorch.org/docs" rel="noopener nofollow">the docs</a> and <code>torch.cat</code>.'
+    )

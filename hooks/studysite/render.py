@@ -120,9 +120,18 @@ def _no_templates(clean: str) -> str:
 
 def md_fragment(text: str) -> str:
     """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html")), relative_links=False))
+    if text.count("[") + text.count("<") > BRACKET_LIMIT:  # Python-Markdown: quadratic in these
+        clean = md_block(text)
+    else:
+        clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html")), relative_links=False))
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
+
+
+# `[` and `<` a fragment may hold before it is rendered by markdown-it (linear) instead of Python-Markdown,
+# whose link and raw-HTML patterns rescan the rest of the text from each unclosed or nested one: a 12 KB
+# paragraph of them took 70 s. Real notes paragraphs hold a few links.
+BRACKET_LIMIT = 64
 
 
 def md_block(text: str) -> str:
