@@ -164,7 +164,7 @@ def on_config(config):
         if not hook.serving:
             raise
         log.error(f"{e}; serving with the default settings until it is fixed")
-        settings = lib.StudyConfig.load(ROOT, config, environ={})
+        settings = lib.StudyConfig.defaults(ROOT, config)
     hook.site = lib.StudySite(ROOT, hook.command, config=settings, previous=hook.good)
     return config
 

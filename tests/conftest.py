@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "hooks"))
@@ -30,7 +33,11 @@ def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int 
 
 
 def copy_project(
-    dest: Path, *, sources: dict[str, str | bytes] | None = None, keep_seeds: bool = True, parts: list[str] | None = None
+    dest: Path,
+    *,
+    sources: dict[str, str | bytes] | None = None,
+    keep_seeds: bool = True,
+    parts: list[str] | None = None,
 ) -> Path:
     """A copy of the project (or of some `parts` of it) in dest; `sources` adds or replaces files in sources/."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -53,19 +60,43 @@ def copy_project(
     return dest
 
 
-def lean_project(dest: Path, *, sources: dict[str, str | bytes] | None = None, keep_seeds: bool = True) -> Path:
-    """A project copy without notebooks (builds in seconds): for build tests that need no demo.
+def lean_project(
+    dest: Path,
+    *,
+    sources: dict[str, str | bytes] | None = None,
+    keep_seeds: bool = True,
+    notebooks: dict[str, NotebookNode] | None = None,
+) -> Path:
+    """A project copy without the repo's notebooks (builds in seconds): for build tests that need no demo.
 
-    notebooks/ stays as an empty folder (mkdocs.yml watches it) and the study plan drops its notebook
-    items (a plan naming a notebook that is not there fails the build)."""
+    notebooks/ holds only the given `notebooks` (name → notebook; none by default: it stays an empty
+    folder, which mkdocs.yml watches), and the study plan drops its notebook items (a plan naming a
+    notebook that is not there fails the build)."""
     project = copy_project(dest, sources=sources, keep_seeds=keep_seeds)
     shutil.rmtree(project / "notebooks")
     (project / "notebooks").mkdir()
+    for name, nb in (notebooks or {}).items():
+        nbformat.write(nb, project / "notebooks" / name)
     plan = project / "sources" / "study-plan.yaml"
     if plan.exists():
         lines = plan.read_text(encoding="utf-8").splitlines()
-        plan.write_text("\n".join(ln for ln in lines if not ln.lstrip().startswith("notebooks:")) + "\n", encoding="utf-8")
+        kept = [ln for ln in lines if not ln.lstrip().startswith("notebooks:")]
+        plan.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return project
+
+
+def notebook(*cells: str | tuple[str, list[str]], title: str = "Demo") -> NotebookNode:
+    """A python3 notebook: a title cell, then code cells (source, or (source, tags) for `q:<id>` tags)."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [new_markdown_cell(f"# {title}")]
+    for cell in cells:
+        source, tags = cell if isinstance(cell, tuple) else (cell, [])
+        code = new_code_cell(source)
+        if tags:
+            code.metadata["tags"] = tags
+        nb.cells.append(code)
+    return nb
 
 
 @pytest.fixture()

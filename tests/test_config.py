@@ -50,6 +50,16 @@ def test_environment_wins_over_mkdocs_yml():
     assert load({"STUDY_PAGE_SIZE": ""}, {"page_size": 9}).page_size == 9  # empty = unset
 
 
+def test_serve_falls_back_to_the_defaults_only_when_asked():
+    c = StudyConfig.defaults(ROOT, {"use_directory_urls": False, "site_url": "https://x.org/"})
+    assert (c.page_size, c.cell_timeout, c.cache_dir, c.directory_urls) == (
+        DEFAULT_PAGE_SIZE,
+        120,
+        ROOT / ".cache",
+        False,
+    )
+
+
 def test_the_config_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         load().page_size = 3  # type: ignore[misc]

@@ -151,7 +151,7 @@ def test_full_disk_while_staging_notebooks_is_one_line(tmp_path, monkeypatch):
     def full(path, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("studysite.site.write_atomic", full)
+    monkeypatch.setattr("studysite.publish.write_atomic", full)
     error, log = build_in_process(project, monkeypatch)
     assert error is not None and error.startswith("the study-site hook failed while running notebooks: OSError: ")
     assert "No space left on device" in error and "\n" not in error

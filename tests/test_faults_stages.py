@@ -34,7 +34,7 @@ STAGES = {
     "notebook": ("studysite.notebooks.run._execute_one", "running notebooks", "notebooks/tiny.ipynb"),
     "pages": ("studysite.render.errata_markdown", "generating pages", None),
     "anki": ("studysite.anki.anki_package", "generating pages", None),
-    "files": ("studysite.site.StudySite.nav", "adding the pages", None),
+    "files": ("studysite.site.nav", "adding the pages", None),
     "page": ("studysite.render.lean_code_html", "rendering a page", "index.md"),
     "post build": ("studysite.notebooks.page.NotebookPages.write", "writing the site", None),
 }

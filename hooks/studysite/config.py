@@ -93,6 +93,17 @@ class StudyConfig:
             site_url=str(mkdocs_config.get("site_url") or ""),
         )
 
+    @classmethod
+    def defaults(cls, root: Path, mkdocs_config: Mapping[str, Any] | None = None) -> StudyConfig:
+        """`mkdocs serve` only, after load() failed and said why: the defaults (serve never stops)."""
+        mkdocs_config = mkdocs_config or {}
+        return cls(
+            root=root,
+            cache_dir=root / ".cache",
+            directory_urls=bool(mkdocs_config.get("use_directory_urls", True)),
+            site_url=str(mkdocs_config.get("site_url") or ""),
+        )
+
 
 def _study_section(mkdocs_config: Mapping[str, Any]) -> Mapping[str, Any]:
     extra = mkdocs_config.get("extra") or {}

@@ -104,8 +104,4 @@ class Topic:
     slug: str
     title: str
     description: str = ""
-    questions: list[Question] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"topics/{self.slug}/"
+    questions: list[Question] = field(default_factory=list)  # its URLs: urls.py

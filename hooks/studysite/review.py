@@ -61,6 +61,13 @@ def study_data(topics: list[Topic], *, directory_urls: bool, order: list[str] | 
             for q in questions
         ],
         "aliases": {a: q.id for q in questions for a in q.aliases},
+        # the study pages' own URLs, for scripts that link or recognise them (urls.py owns the rule)
+        "pages": {
+            "review": site.page_url(REVIEW_PAGE),
+            "quiz": site.page_url(QUIZ_PAGE),
+            "topics": site.page_url(urls.TOPICS_INDEX),
+            "study_plan": site.page_url(urls.STUDY_PLAN),
+        },
     }
 
 

@@ -14,7 +14,7 @@ from . import urls, yamlfile
 from .errors import SourceError, UnknownQuestion
 from .render import md_escape, md_text
 
-PLAN_PAGE = "study-plan.md"
+PLAN_PAGE = urls.STUDY_PLAN
 
 PROGRESS_NOTE = (
     "A question's box is ticked once you have rated it anywhere: on its topic page (self-test mode), "

@@ -23,6 +23,10 @@ from .model import Question, Topic
 DEFAULT_PAGE_SIZE = 100
 TOPICS_DIR = "topics"
 TOPICS_INDEX = "topics/index.md"
+STUDY_PLAN = "study-plan.md"
+NOTEBOOKS_INDEX = "notebooks/index.md"
+ERRATA = "errata.md"
+MANIFEST = "questions.json"
 PERMALINK_DIR = "q"
 NOTEBOOKS_DIR = "notebooks"
 DOWNLOADS_DIR = "downloads"
