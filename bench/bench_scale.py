@@ -6,9 +6,9 @@ asserted in tests: the machine is shared and noisy.
     python bench/bench_scale.py [--sizes 1 5 20] [--markdown 100000]
 
 Time is the build's CPU time (user + system; wall time is printed too, but on a shared machine it
-measures the neighbours as well). Each build runs in its own child process; peak memory is that child's ru_maxrss (resource.getrusage of
-RUSAGE_CHILDREN, read by a wrapper process that runs only that one build). The project copy has no
-notebooks (their execution is measured by bench.py), so the numbers are the content pipeline, page
+measures the neighbours as well). Each build runs in its own child process; peak memory is that child's
+ru_maxrss (resource.getrusage of RUSAGE_CHILDREN, read by a wrapper process that runs only that one
+build). The project copy has no notebooks (their execution is measured by bench.py), so the numbers are the content pipeline, page
 rendering and MkDocs with its search index. Large topics are split into pages of STUDY_PAGE_SIZE
 questions (default 100), which keeps every page, and the search plugin's per-page work, bounded.
 """

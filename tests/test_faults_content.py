@@ -38,7 +38,10 @@ def test_questions_in_non_latin_scripts_keep_their_own_ids_and_answers(tmp_path)
 
 
 def test_the_same_non_latin_question_twice_still_merges(tmp_path):
-    notes = "# A\n\n## Что такое тензор?\n\nМассив.\n\n## Что  такое тензор?\n\nМассив чисел.\n\n## What is autograd?\n\nx.\n"
+    notes = (
+        "# A\n\n## Что такое тензор?\n\nМассив.\n\n## Что  такое тензор?\n\nМассив чисел.\n\n"
+        "## What is autograd?\n\nx.\n"
+    )
     root = tiny_project(tmp_path / "p", sources={"intl.md": notes})
     mine = [q for q in build_content(root).questions if q.sources[0].file == "sources/intl.md"]
     assert len(mine) == 2

@@ -15,7 +15,7 @@ _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)")
 def remove_leftovers(target: Path) -> list[str]:
     """Remove the building/old folders beside target whose build process is gone (killed mid-build);
     a running build's folder is left alone. Returns the names removed."""
-    removed = []
+    removed: list[str] = []
     parent = target.parent
     if not parent.is_dir():
         return removed

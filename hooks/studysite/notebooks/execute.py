@@ -68,10 +68,12 @@ class _BoundedClient(NotebookClient):
     rest: a cell printing 100 MB neither fills memory nor keeps the build busy long after its time limit."""
 
     stream_budget = 0  # 0: unbounded
+    stream_kept: dict[int, int]  # cell index → characters kept / left out (set per execution)
+    stream_dropped: dict[int, int]
 
     def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
         if self.stream_budget and msg.get("msg_type") == "stream":
-            kept, dropped = self.stream_kept, self.stream_dropped  # type: ignore[attr-defined]
+            kept, dropped = self.stream_kept, self.stream_dropped
             text = msg["content"].get("text", "")
             room = max(0, self.stream_budget - kept.get(cell_index, 0))
             if len(text) > room:
@@ -182,7 +184,9 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
     return Execution(nb, seconds, started, finished, cell_seconds, error, dict(client.stream_dropped))
 
 
-def _cell_error(label: str, nb: NotebookNode, current: list[int], what: str, ename: str = "", evalue: str = "") -> NotebookError:
+def _cell_error(
+    label: str, nb: NotebookNode, current: list[int], what: str, ename: str = "", evalue: str = ""
+) -> NotebookError:
     index = current[-1] if current else 0
     code_index = sum(c.cell_type == "code" for c in nb.cells[: index + 1])
     lines = [ln.strip() for ln in nb.cells[index].source.splitlines() if ln.strip()]
