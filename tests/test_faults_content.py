@@ -129,3 +129,20 @@ def test_questions_json_of_a_built_tiny_project(tmp_path):
     assert mkdocs(root, "build", "--strict").returncode == 0
     data = json.loads((root / "site" / "questions.json").read_text(encoding="utf-8"))
     assert {q["id"] for q in data["questions"]} == set(by_id(root))
+
+
+def test_two_sources_with_the_same_sentence_but_different_numbers_keep_both_values(tmp_path):
+    first = "# A\n\n## What is max pooling?\n\nMax pooling with a window of 2 and stride 2 halves the feature map size.\n"
+    second = "# B\n\n## What is max pooling?\n\nMax pooling with a window of 3 and stride 2 halves the feature map size.\n"
+    root = tiny_project(tmp_path / "p", sources={"a.md": first, "b.md": second})
+    q = by_id(root)["max-pooling"]
+    text = " ".join(b.plain() for b in q.blocks)
+    assert "window of 2 and" in text and "window of 3 and" in text, text
+    assert len(q.sources) == 3  # the tiny notes' copy and both new ones: one question
+
+
+def test_the_same_sentence_twice_is_still_kept_once(tmp_path):
+    same = "# B\n\n## What is max pooling?\n\nMax pooling keeps the largest value of each window of a feature map.\n"
+    root = tiny_project(tmp_path / "p", sources={"b.md": same})
+    text = " ".join(b.plain() for b in by_id(root)["max-pooling"].blocks)
+    assert text.count("largest value") == 1, text

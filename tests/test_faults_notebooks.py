@@ -156,3 +156,16 @@ def test_full_disk_while_staging_notebooks_is_one_line(tmp_path, monkeypatch):
     assert error is not None and error.startswith("the study-site hook failed while running notebooks: OSError: ")
     assert "No space left on device" in error and "\n" not in error
     assert not any("Traceback" in line for line in log.lines())
+
+
+def test_in_serve_a_failing_notebooks_page_shows_its_error_instead_of_a_404(tmp_path, monkeypatch):
+    from faultkit import build_in_process, tiny_project
+
+    project = tiny_project(tmp_path / "p")
+    notebook(project / "notebooks", "broken", "raise ValueError('broken on purpose')")
+    error, log = build_in_process(project, monkeypatch, serve=True)
+    assert error is None
+    page = (project / "site" / "notebooks" / "broken" / "index.html").read_text(encoding="utf-8")
+    assert "Demo notebook failed: notebooks/broken.ipynb" in page
+    assert "raised ValueError: broken on purpose" in page
+    assert (project / "site" / "topics" / "basics" / "index.html").is_file()  # the rest is served

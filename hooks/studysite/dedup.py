@@ -124,7 +124,11 @@ def _norm(text: str) -> frozenset[str]:
     t = text.lower()
     for pattern, repl in SPELLINGS:
         t = pattern.sub(repl, t)
-    return frozenset(TOKEN.findall(t))
+    words = TOKEN.findall(t)
+    # Each number with its place among the sentence's numbers ("#0:2", "#1:2"): "a window of 2 and stride
+    # 2" and "a window of 3 and stride 2" share the word "2" but not the values.
+    values = [w for w in words if any(c.isdigit() for c in w)]
+    return frozenset(words) | {f"#{k}:{v}" for k, v in enumerate(values)}
 
 
 def _same(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -132,6 +136,8 @@ def _same(a: frozenset[str], b: frozenset[str]) -> bool:
     and markup), or a (of 4+ words) contained in b, as when one copy splits a run-on sentence."""
     if not a or not b:
         return a == b
+    if any(t not in b for t in a if t.startswith("#")):
+        return False  # a value only a gives (32 where b says 64): both sentences stay
     shared = len(a & b)
     return shared / len(a | b) >= 0.8 or (len(a) >= 4 and shared / len(a) >= 0.9)
 

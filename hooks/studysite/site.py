@@ -214,6 +214,8 @@ class StudySite:
         pages.update(site_pages.topic_pages(c, self.parts, self.demos, self.run))
         if self.run is not None:
             pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run, show_times=not self.config.reproducible)
+            if self.serving:  # a failing notebook's page shows its error (it was a 404)
+                pages.update(site_pages.failed_notebook_pages(self.run))
         pages[urls.ERRATA] = render.errata_markdown(c.topics)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         plan = self.study_plan(c)
