@@ -156,8 +156,6 @@ def on_config(config):
         hook.reload_library()
     lib = hook.lib
     lib.anchor_jupyter_cache(config)  # `-f` from another folder writes no .cache/ there
-    if not hook.serving and not hook.dirty:
-        hook.swap = lib.SiteSwap(config)
     try:
         settings = lib.StudyConfig.load(ROOT, config)  # every setting, read and checked once
     except Exception as e:
@@ -165,6 +163,8 @@ def on_config(config):
             raise
         log.error(f"{e}; serving with the default settings until it is fixed")
         settings = lib.StudyConfig.defaults(ROOT, config)
+    if not hook.serving and not hook.dirty:  # after the settings: a bad one leaves site_dir untouched
+        hook.swap = lib.SiteSwap(config)
     hook.site = lib.StudySite(ROOT, hook.command, config=settings, previous=hook.good)
     return config
 

@@ -61,9 +61,9 @@ def test_id_survives_a_topic_move(tmp_path):
 
 
 def test_alias_keeps_a_merged_id_landing(tmp_path):
-    project = sources_copy(tmp_path / "p", sources={
-        "aliases.yaml": "why-should-use-batch-normalization: benefit-using-batch-normalization-when-training-neural-network\n"
-    })
+    survivor_id = "benefit-using-batch-normalization-when-training-neural-network"
+    aliases = f"why-should-use-batch-normalization: {survivor_id}\n"
+    project = sources_copy(tmp_path / "p", sources={"aliases.yaml": aliases})
     after = ids(project)
     assert "why-should-use-batch-normalization" not in after
     survivor = after["benefit-using-batch-normalization-when-training-neural-network"]

@@ -136,6 +136,8 @@ def test_study_data_urls_land_on_the_question(split_site):
             if (page, anchor) != (page_of(site, q["id"]), q["id"]):
                 wrong.append(url)
     assert wrong == []
+    for name in ("review", "quiz", "topics", "study_plan"):  # the study pages' URLs the scripts read
+        assert site.file(data["pages"][name]).is_file(), (name, data["pages"][name])
     for t in data["topics"]:  # a topic's URL is its first page
         assert site.file(t["url"]).is_file(), t["url"]
         assert t["url"] == (f"topics/{t['slug']}/" if site.directory_urls else f"topics/{t['slug']}.html")
@@ -225,3 +227,17 @@ def test_link_and_url_rules_for_both_styles():
         "../",
     )
     assert offline.relative(offline.notebook_url("cnn.ipynb"), "notebooks/index.html") == "index.html"
+
+
+def test_no_module_but_urls_formats_a_page_path():
+    """One owner: a page path or URL built in an f-string anywhere else is how the split-topic bug began."""
+    hand_built = re.compile(r"""f["'][^"'\n]*(?:topics/\{|q/\{|notebooks/\{|downloads/\{|\.\./)""")
+    hooks = Path(__file__).resolve().parents[1] / "hooks"
+    found = [
+        f"{path.relative_to(hooks)}:{n}"
+        for path in sorted(hooks.rglob("*.py"))
+        if path.name != "urls.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hand_built.search(line)
+    ]
+    assert found == []
