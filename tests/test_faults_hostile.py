@@ -137,7 +137,8 @@ def test_unbalanced_brackets_in_notes_markdown_render_without_the_quadratic_pars
     def quadratic(*args, **kwargs):
         raise AssertionError("Python-Markdown was asked to render a fragment full of brackets")
 
-    monkeypatch.setattr(markdown, "markdown", quadratic)
+    monkeypatch.setattr(markdown.Markdown, "convert", quadratic)
+    render.md_fragment.cache_clear()
     text = (unit + "word ") * (12_000 // len(unit + "word "))
     html = render.md_fragment(text)
     assert html.count("word") == text.count("word")
