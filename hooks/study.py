@@ -78,19 +78,16 @@ def on_config(config):
     if _command == "serve":
         _reload_library()
     lib = sys.modules["studysite.site"]
-    if _command != "serve" and not _dirty:
-        _swap = lib.SiteSwap(config)
     try:
-        timeout = lib.notebook_timeout(config)
+        settings = lib.StudyConfig.load(ROOT, config)  # every setting, read and checked once
     except Exception as e:
         if _command != "serve":
             raise
-        log.warning(str(e))
-        timeout = lib.DEFAULT_CELL_TIMEOUT
-    _site = lib.StudySite(
-        ROOT, _command, directory_urls=config["use_directory_urls"], site_url=config["site_url"] or "",
-        previous=_good, cell_timeout=timeout,
-    )
+        log.error(f"{e}; serving with the default settings until it is fixed")
+        settings = lib.StudyConfig.defaults(ROOT, config)
+    if _command != "serve" and not _dirty:
+        _swap = lib.SiteSwap(config)
+    _site = lib.StudySite(ROOT, _command, config=settings, previous=_good)
     return config
 
 

@@ -7,13 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "hooks"))
 
 # Parts of the repo a build needs; a project copy gets these (sources can be swapped per test).
-PROJECT_PARTS = ["mkdocs.yml", "hooks", "docs", "overrides", "sources", "notebooks"]
+PROJECT_PARTS = ["mkdocs.yml", "mkdocs-offline.yml", "hooks", "docs", "overrides", "sources", "notebooks"]
 
 
 def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -29,10 +32,16 @@ def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int 
     )
 
 
-def copy_project(dest: Path, *, sources: dict[str, str | bytes] | None = None, keep_seeds: bool = True) -> Path:
-    """A copy of the project in dest; `sources` adds or replaces files in its sources/ folder."""
+def copy_project(
+    dest: Path,
+    *,
+    sources: dict[str, str | bytes] | None = None,
+    keep_seeds: bool = True,
+    parts: list[str] | None = None,
+) -> Path:
+    """A copy of the project (or of some `parts` of it) in dest; `sources` adds or replaces files in sources/."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
+    for part in PROJECT_PARTS if parts is None else parts:
         src = REPO / part
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
@@ -49,6 +58,56 @@ def copy_project(dest: Path, *, sources: dict[str, str | bytes] | None = None, k
         else:
             path.write_text(content, encoding="utf-8")
     return dest
+
+
+def lean_project(
+    dest: Path,
+    *,
+    sources: dict[str, str | bytes] | None = None,
+    keep_seeds: bool = True,
+    notebooks: dict[str, NotebookNode] | None = None,
+) -> Path:
+    """A project copy without the repo's notebooks (builds in seconds): for build tests that need no demo.
+
+    notebooks/ holds only the given `notebooks` (name → notebook; none by default: it stays an empty
+    folder, which mkdocs.yml watches), and the study plan drops its notebook items (a plan naming a
+    notebook that is not there fails the build)."""
+    project = copy_project(dest, sources=sources, keep_seeds=keep_seeds)
+    shutil.rmtree(project / "notebooks")
+    (project / "notebooks").mkdir()
+    for name, nb in (notebooks or {}).items():
+        nbformat.write(nb, project / "notebooks" / name)
+    plan = project / "sources" / "study-plan.yaml"
+    if plan.exists():
+        lines = plan.read_text(encoding="utf-8").splitlines()
+        kept = [ln for ln in lines if not ln.lstrip().startswith("notebooks:")]
+        plan.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return project
+
+
+def notebook(*cells: str | tuple[str, list[str]], title: str = "Demo") -> NotebookNode:
+    """A python3 notebook: a title cell, then code cells (source, or (source, tags) for `q:<id>` tags)."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [new_markdown_cell(f"# {title}")]
+    for cell in cells:
+        source, tags = cell if isinstance(cell, tuple) else (cell, [])
+        code = new_code_cell(source)
+        if tags:
+            code.metadata["tags"] = tags
+        nb.cells.append(code)
+    return nb
+
+
+@pytest.fixture()
+def library_project(tmp_path) -> Path:
+    """For library-level tests (no MkDocs): the repo's sources/, and an empty stand-in for each notebook
+    (the study plan only checks that the notebooks it names exist)."""
+    root = copy_project(tmp_path / "lib", parts=["sources"])
+    (root / "notebooks").mkdir()
+    for name in sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb")):
+        (root / "notebooks" / name).write_text("{}")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,7 @@
-"""End-to-end MkDocs builds: strict build, manifest, generated-in-memory pages, bad and hostile input."""
+"""End-to-end MkDocs builds: strict build, manifest, generated-in-memory pages, bad and hostile input.
+
+The real site (with its notebooks) is built once per session (`built_site`, or SITE_DIR); tests that
+need no demo build a lean copy without notebooks (seconds)."""
 from __future__ import annotations
 
 import json
@@ -9,15 +12,24 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-from conftest import REPO, copy_project, run_mkdocs
+import pytest
+
+from conftest import REPO, copy_project, lean_project, run_mkdocs
 
 
-def test_strict_build_logs_what_came_in_and_out(built_site):
-    site, log = built_site
-    if not log:  # SITE_DIR given: nothing to read
-        return
+@pytest.fixture(scope="module")
+def lean_build_log(tmp_path_factory) -> str:
+    """The log of a strict build of the project's sources (a lean copy: the log's content lines are
+    the same with or without notebooks, and this works under SITE_DIR too)."""
+    base = tmp_path_factory.mktemp("lean")
+    result = run_mkdocs(lean_project(base / "p"), "build", "--strict", "-d", str(base / "out"))
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result.stderr
+
+
+def test_strict_build_logs_what_came_in_and_out(lean_build_log):
+    log = lean_build_log
     assert "96 source questions → 82 published, 14 merged" in log
     # the per-file line names the reader and the layout it found (issue 9)
     assert ("sources/004_519512c2dfdefeb4.txt (dump; questions: level-3 headings, numbered): 50 questions; "
@@ -38,7 +50,8 @@ def test_manifest_has_every_source_question_once(built_site):
     mp = by_id["max-pooling"]
     assert mp["url"] == "topics/cnn/#max-pooling"
     assert mp["permalink"] == "q/max-pooling/"
-    assert {"file": "sources/004_519512c2dfdefeb4.txt", "line": 160, "text": "46) What is Max Pooling?"} in mp["sources"]
+    dump_copy = {"file": "sources/004_519512c2dfdefeb4.txt", "line": 160, "text": "46) What is Max Pooling?"}
+    assert dump_copy in mp["sources"]
     assert {"file": "sources/000_4bf7c5cc3fe7a3fc.txt", "line": 49, "text": "### What is Max Pooling?"} in mp["sources"]
     # every source line really is the question's line in that file
     for q in questions:
@@ -100,7 +113,7 @@ HOSTILE_NOTES = """## Notes
 
 
 def test_hostile_input_is_shown_as_text(tmp_path):
-    project = copy_project(tmp_path / "p", sources={"900_hostile.txt": HOSTILE_DUMP, "901_hostile.md": HOSTILE_NOTES})
+    project = lean_project(tmp_path / "p", sources={"900_hostile.txt": HOSTILE_DUMP, "901_hostile.md": HOSTILE_NOTES})
     out = tmp_path / "out"
     result = run_mkdocs(project, "build", "--strict", "-d", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -127,14 +140,14 @@ def test_hostile_input_is_shown_as_text(tmp_path):
 
 def test_malformed_line_fails_strict_build_naming_file_and_line(tmp_path):
     bad = "h3 => [ 1) What is X? ]\np => [ never closed\nh3 => [ 2) What is Y? ]\np => [ fine ]\n"
-    project = copy_project(tmp_path / "p", sources={"777_broken.txt": bad})
+    project = lean_project(tmp_path / "p", sources={"777_broken.txt": bad})
     result = run_mkdocs(project, "build", "--strict", "-d", str(tmp_path / "out"))
     assert result.returncode != 0
     assert "sources/777_broken.txt:2: unclosed `[`" in result.stderr
 
 
 def test_non_utf8_fails_strict_build_naming_file(tmp_path):
-    project = copy_project(tmp_path / "p", sources={"778_latin1.txt": "h3 => [ 1) Caf\xe9? ]\n".encode("latin-1")})
+    project = lean_project(tmp_path / "p", sources={"778_latin1.txt": "h3 => [ 1) Caf\xe9? ]\n".encode("latin-1")})
     result = run_mkdocs(project, "build", "--strict", "-d", str(tmp_path / "out"))
     assert result.returncode != 0
     assert "sources/778_latin1.txt:1: not UTF-8" in result.stderr
@@ -148,7 +161,7 @@ def _free_port() -> int:
 
 def test_serve_warns_and_keeps_serving_on_malformed_line(tmp_path):
     bad = "h3 => [ 1) What is X? ]\np => [ never closed\n"
-    project = copy_project(tmp_path / "p", sources={"777_broken.txt": bad})
+    project = lean_project(tmp_path / "p", sources={"777_broken.txt": bad})
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as fh:

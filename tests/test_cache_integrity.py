@@ -45,19 +45,13 @@ def executed(tmp_path_factory):
     root = tmp_path_factory.mktemp("cache")
     write_nb(root / "notebooks" / "plot.ipynb", PLOT)
     write_nb(root / "notebooks" / "loud.ipynb", LOUD)
-    old = os.environ.get("STUDY_OUTPUT_CAP")
-    os.environ["STUDY_OUTPUT_CAP"] = "5000"
-    try:
-        run = run_notebooks(root / "notebooks", root / "cache", repo_root=root, log=LOG, workers=2)
-    finally:
-        os.environ.pop("STUDY_OUTPUT_CAP") if old is None else os.environ.__setitem__("STUDY_OUTPUT_CAP", old)
+    run = run_notebooks(root / "notebooks", root / "cache", repo_root=root, log=LOG, workers=2, output_cap=5000)
     assert not run.failed, [str(r.error) for r in run.failed]
     return root, run
 
 
 def rerun(root: Path, cache: Path, monkeypatch, name: str = "plot.ipynb"):
-    monkeypatch.setenv("STUDY_OUTPUT_CAP", "5000")
-    return run_notebooks(root / "notebooks", cache, repo_root=root, log=LOG).get(name)
+    return run_notebooks(root / "notebooks", cache, repo_root=root, log=LOG, output_cap=5000).get(name)
 
 
 def damaged_copy(root: Path, tmp_path: Path) -> tuple[Path, Path]:

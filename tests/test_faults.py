@@ -272,7 +272,7 @@ def test_cell_timeout_from_env_or_mkdocs_yml(monkeypatch):
     monkeypatch.setenv("STUDY_CELL_TIMEOUT", "3")
     assert notebook_timeout({"extra": {"study": {"cell_timeout": 7}}}) == 3
     monkeypatch.setenv("STUDY_CELL_TIMEOUT", "soon")
-    with pytest.raises(PluginError, match="STUDY_CELL_TIMEOUT: 'soon' is not a whole number"):
+    with pytest.raises(PluginError, match="STUDY_CELL_TIMEOUT=soon: not a whole number"):
         notebook_timeout(None)
 
 

@@ -78,6 +78,12 @@ CURRENT_TOPICS = [
     "weight-initialisation-defaults", "batchnorm-layernorm-groupnorm-rmsnorm", "learning-rate-schedulers",
     "reproducibility-seeds-determinism", "scaled-dot-product-attention", "nn-embedding-padding-idx", "torch-compile",
     "mixed-precision-autocast-gradscaler", "torchscript-export-onnx", "torch-profiler", "dataparallel-ddp-fsdp",
+    # the 2026 interview (issue 19): transformers, LLM training and inference, performance, distributed training
+    "kv-cache", "gqa-mqa-attention-variants", "positional-encodings-rope", "flashattention-sdpa-backends",
+    "transformer-block-pre-norm-swiglu", "lora-peft", "mixture-of-experts", "tokenization-bpe-wordpiece-sentencepiece",
+    "rlhf-dpo", "perplexity-llm-evaluation", "numerical-stability-nan-debugging", "tf32-fp8-matmul-precision",
+    "quantization-ptq-qat-int8-int4", "gpu-memory-debugging-oom", "custom-operators-torch-library",
+    "fsdp2-fully-shard-dtensor", "distributed-checkpoint-dcp", "distributed-training-failures-nccl-hang",
 ]
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import genanki
 import markdown
 
+from . import urls
 from .model import Question, Topic
 from .render import ALLOWED_TAGS, answer_text, block_html, html_text, sanitise
 
@@ -109,7 +110,8 @@ def answer_html(q: Question, base: str) -> str:
 
 
 def permalink(q: Question, site_url: str) -> str:
-    return f"{site_url.rstrip('/')}/q/{q.id}/"
+    # the deck and CSV are for the hosted site, which has directory URLs
+    return urls.Urls.absolute(site_url, urls.Urls(directory_urls=True).permalink_url(q.id))
 
 
 def anki_package(topics: list[Topic], *, site_url: str, timestamp: float) -> bytes:
@@ -127,7 +129,7 @@ def anki_package(topics: list[Topic], *, site_url: str, timestamp: float) -> byt
         # The deck ID follows the slug, which outlives a retitled topic.
         deck_id = stable_id(f"{ROOT_DECK}::{topic.slug}")
         deck = genanki.Deck(deck_id, deck_name(topic), description=html.escape(topic.description))
-        base = f"{site_url.rstrip('/')}/topics/{topic.slug}.md"  # the page overlay links are written for
+        base = urls.Urls.absolute(site_url, urls.topic_src(topic.slug))  # the page overlay links are written for
         for q in topic.questions:
             tags = [topic.slug, f"level::{q.level}"] if q.level else [topic.slug]
             tags += (["corrected"] if q.corrected else []) + (["added-by-site"] if q.added_by_site else [])

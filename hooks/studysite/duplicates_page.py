@@ -3,6 +3,7 @@ to paste into sources/duplicates.yaml. Outside the navigation and the search ind
 not for studying."""
 from __future__ import annotations
 
+from . import urls
 from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
@@ -51,7 +52,7 @@ def _group(n: int, pairs: list, by_id: dict) -> list[str]:
         lines += [
             f"Score {c.score:.2f} · {md_escape(c.why)} · "
             # markdown links, so MkDocs checks them and rewrites them for either URL style
-            + " · ".join(f"[`{q.id}`](../q/{q.id}/index.html)" for q in (a, b)),
+            + " · ".join(f"[`{q.id}`]({urls.permalink_link(PAGE, q.id)})" for q in (a, b)),
             "",
             '<table class="dup-pair">',
             "<thead><tr>" + "".join(f"<th>{_heading(q)}</th>" for q in (a, b)) + "</tr></thead>",

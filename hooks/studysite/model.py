@@ -3,14 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-class SourceError(Exception):
-    """A problem in an input a person can fix: always names the file and, where known, the line."""
-
-    def __init__(self, file: str, line: int | None, message: str):
-        self.file, self.line, self.message = file, line, message
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {message}")
+from .errors import SourceError as SourceError  # re-exported: it was defined here
 
 
 @dataclass(frozen=True)
@@ -111,8 +104,4 @@ class Topic:
     slug: str
     title: str
     description: str = ""
-    questions: list[Question] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"topics/{self.slug}/"
+    questions: list[Question] = field(default_factory=list)  # its URLs: urls.py

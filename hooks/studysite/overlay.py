@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 from . import yamlfile
+from .errors import MissingOverlayTarget
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
@@ -86,9 +87,9 @@ def _line(meta, key) -> int:
     return yamlfile.line_of(meta, key, 1) + 1 if isinstance(meta, yamlfile.LineDict) else 1
 
 
-class MissingQuestion(SourceError):
-    """An overlay names a question no source has (as its own or as a follow-up): often a consequence of a
-    source that failed to read, and then reported after it."""
+# An overlay names a question no source has (as its own or as a follow-up): often a consequence of a
+# source that failed to read, and then reported after it (errors.is_consequence).
+MissingQuestion = MissingOverlayTarget
 
 
 def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[SourceError]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import overlay, yamlfile
 from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
+from .errors import UnknownQuestion, is_consequence
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
 from .similarity import Glossary
@@ -146,9 +147,9 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     try:
         questions = apply_aliases(questions, sources / "aliases.yaml", root)
     except SourceError as e:  # left unapplied: the rest of the site still builds (serve) / the build fails
-        (consequences if errors and "not a published question" in e.message else fatal).append(e)
+        (consequences if is_consequence(e, errors) else fatal).append(e)
     for e in overlay.apply(questions, sources / "overlay", root):
-        (consequences if errors and isinstance(e, overlay.MissingQuestion) else fatal).append(e)
+        (consequences if is_consequence(e, errors) else fatal).append(e)
     try:
         topics, topic_notes = assign_topics(questions, topic_map)
     except SourceError as e:
@@ -226,7 +227,7 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
         new = final(old)
         survivor = by_id.get(new) or alias_of.get(new)
         if survivor is None:
-            raise SourceError(rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question")
+            raise UnknownQuestion(rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question")
         if old in by_id and by_id[old] is not survivor:
             gone = by_id.pop(old)
             survivor.sources += gone.sources

@@ -12,6 +12,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 
 from .clean import COMMAND
+from . import urls
 from .model import Block, Question, Topic
 
 # --- untrusted text ---------------------------------------------------------------------------
@@ -222,6 +223,10 @@ def source_label(q: Question) -> str:
 CLAIM_PREVIEW = 90  # characters of the source's claim shown on the collapsed "Corrected" line
 
 
+CARD_PAGE = urls.topic_src("slug")  # question cards are rendered on topic pages, all at this depth
+ERRATA_PAGE = "errata.md"
+
+
 def question_markdown(q: Question, *, demo_md: str = "") -> str:
     """One question card, in the order a reader needs it: the interview answer (what to say aloud)
     and the follow-ups an interviewer asks next, the full answer, references and the demo; then,
@@ -235,7 +240,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
     if q.summary:
         follow_ups = []
         if q.follow_ups:
-            asked = "\n".join(f"- [{md_text(title)}](../q/{fid}/index.html)" for fid, title in q.follow_ups)
+            asked = "\n".join(f"- [{md_text(title)}]({urls.permalink_link(CARD_PAGE, fid)})" for fid, title in q.follow_ups)
             # other questions' titles: kept out of search (they would rank this card for those words)
             follow_ups = ['<div class="qa-follow-ups" data-search-exclude markdown>', "",
                           f"**Follow-ups an interviewer asks next:**\n\n{asked}", "", "</div>", ""]
@@ -260,7 +265,7 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
         parts += [demo_md.strip(), ""]
     parts += sources_markdown(q)
     # A markdown link (not raw HTML) so MkDocs validates it and rewrites it for either URL style.
-    parts.append(f"[Permanent link](../q/{q.id}/index.html){{ .qa-permalink }}\n{{: .qa-meta }}")
+    parts.append(f"[Permanent link]({urls.permalink_link(CARD_PAGE, q.id)}){{ .qa-permalink }}\n{{: .qa-meta }}")
     parts += ["", "</div>", ""]
     return "\n".join(parts)
 
@@ -322,7 +327,7 @@ def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | N
     """parts: topic slug → its pages, for a topic split over several (listed by page, not question)."""
     lines = ["# Topics", "", "Every question appears on exactly one topic page.", ""]
     for t in topics:
-        lines.append(f"## [{md_escape(t.title)}]({t.slug}.md)")
+        lines.append(f"## [{md_escape(t.title)}]({urls.link(urls.TOPICS_INDEX, urls.topic_src(t.slug))})")
         lines.append("")
         lines.append(f"{md_escape(t.description)} ({len(t.questions)} questions)")
         lines.append("")
@@ -330,11 +335,12 @@ def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | N
         if len(pages) > 1:
             for part in pages:
                 first, last = part.questions[0], part.questions[-1]
-                lines.append(f"- [{md_escape(part.title)}]({part.slug}.md): {md_text(first.title)} … {md_text(last.title)}")
+                href = urls.link(urls.TOPICS_INDEX, urls.topic_src(part.slug))
+                lines.append(f"- [{md_escape(part.title)}]({href}): {md_text(first.title)} … {md_text(last.title)}")
             lines.append("")
             continue
         for q in t.questions:
-            lines.append(f"- [{md_text(q.title)}]({t.slug}.md#{q.id})")
+            lines.append(f"- [{md_text(q.title)}]({urls.link(urls.TOPICS_INDEX, urls.question_src(q))})")
         lines.append("")
     return "\n".join(lines)
 
@@ -357,17 +363,17 @@ def redirect_html(target: str) -> str:
 
 def permalink_pages(questions: list[Question], *, directory_urls: bool = True) -> dict[str, str]:
     """src_uri → HTML for q/<id>/index.html, including IDs merged into a survivor."""
+    site = urls.Urls(directory_urls=directory_urls)
     pages = {}
     for q in questions:
-        slug = q.page or q.topic  # a large topic is split over several pages
-        page = f"topics/{slug}/" if directory_urls else f"topics/{slug}.html"
-        target = f"../../{page}#{q.id}"
+        target = site.permalink_target(q)  # the page that holds it (a large topic is split over several)
         for qid in [q.id, *q.aliases]:
-            pages[f"q/{qid}/index.html"] = redirect_html(target)
+            pages[urls.permalink_src(qid)] = redirect_html(target)
     return pages
 
 
-def manifest(questions: list[Question], candidates=()) -> dict:
+def manifest(questions: list[Question], candidates=(), *, directory_urls: bool = True) -> dict:
+    site = urls.Urls(directory_urls=directory_urls)
     out = []
     for q in questions:
         out.append(
@@ -376,8 +382,8 @@ def manifest(questions: list[Question], candidates=()) -> dict:
                 "title": q.title,
                 "topic": q.topic,
                 "level": q.level,
-                "url": f"topics/{q.page or q.topic}/#{q.id}",
-                "permalink": f"q/{q.id}/",
+                "url": site.question_url(q),
+                "permalink": site.permalink_url(q.id),
                 "aliases": q.aliases,
                 "sources": [{"file": s.file, "line": s.line, "text": s.text} for s in q.sources],
                 "demos": [{"notebook": d.notebook, "cells": d.cells} for d in q.demos],
@@ -436,7 +442,7 @@ def errata_markdown(topics: list[Topic]) -> str:
         if topic is not current:
             lines += [f"## {md_escape(topic.title)}", ""]
             current = topic
-        lines.append(f"### [{md_text(q.title)}](q/{q.id}/index.html)")
+        lines.append(f"### [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)})")
         lines.append("")
         for c in q.corrections:
             lines.append(f"- **The source said:** {md_escape(c.claim)}")
@@ -446,7 +452,7 @@ def errata_markdown(topics: list[Topic]) -> str:
     if added:
         lines += ["## Questions added by this site", ""]
         for topic, q in added:
-            lines.append(f"- [{md_text(q.title)}](q/{q.id}/index.html) ({md_escape(topic.title)})")
+            lines.append(f"- [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)}) ({md_escape(topic.title)})")
         lines.append("")
     lines += review_checklist(topics)
     return "\n".join(lines)
@@ -464,5 +470,5 @@ def review_checklist(topics: list[Topic]) -> list[str]:
     lines += ['??? note "Show the checklist"', "", "    | Question | Review |", "    | --- | --- |"]
     for q in questions:
         note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
-        lines.append(f"    | [{md_text(q.title)}](q/{q.id}/index.html) | {note} |")
+        lines.append(f"    | [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)}) | {note} |")
     return lines + [""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from . import urls
 from .model import Question, Topic
 from .overlay import LEVELS
 from .render import html_text
@@ -32,18 +33,10 @@ SCHEDULER = {
 }
 
 
-def page_url(q: Question, *, directory_urls: bool) -> str:
-    page = f"topics/{q.topic}/" if directory_urls else f"topics/{q.topic}.html"
-    return f"{page}#{q.id}"
-
-
-def permalink_url(qid: str, *, directory_urls: bool) -> str:
-    return f"q/{qid}/" if directory_urls else f"q/{qid}/index.html"
-
-
 def study_data(topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None) -> dict:
     """What review.js knows about the site: topics in page order, questions in study-plan order (new
     cards are introduced in it), levels, aliases (old ID → survivor) and the scheduler settings."""
+    site = urls.Urls(directory_urls=directory_urls)
     questions = [q for t in topics for q in t.questions]
     if order:
         rank = {qid: i for i, qid in enumerate(order)}
@@ -53,7 +46,7 @@ def study_data(topics: list[Topic], *, directory_urls: bool, order: list[str] | 
         "levels": list(LEVELS),
         "scheduler": SCHEDULER,
         "topics": [
-            {"slug": t.slug, "title": t.title, "url": f"topics/{t.slug}/" if directory_urls else f"topics/{t.slug}.html"}
+            {"slug": t.slug, "title": t.title, "url": site.topic_url(t.slug)}
             for t in topics
         ],
         "questions": [
@@ -62,12 +55,19 @@ def study_data(topics: list[Topic], *, directory_urls: bool, order: list[str] | 
                 "title": q.title,
                 "topic": q.topic,
                 "level": q.level,
-                "url": page_url(q, directory_urls=directory_urls),
-                "permalink": permalink_url(q.id, directory_urls=directory_urls),
+                "url": site.question_url(q),  # the page that holds it: a large topic is split
+                "permalink": site.permalink_url(q.id),
             }
             for q in questions
         ],
         "aliases": {a: q.id for q in questions for a in q.aliases},
+        # the study pages' own URLs, for scripts that link or recognise them (urls.py owns the rule)
+        "pages": {
+            "review": site.page_url(REVIEW_PAGE),
+            "quiz": site.page_url(QUIZ_PAGE),
+            "topics": site.page_url(urls.TOPICS_INDEX),
+            "study_plan": site.page_url(urls.STUDY_PLAN),
+        },
     }
 
 
@@ -95,7 +95,7 @@ def _card(q: Question) -> str:
             "",
             answer,
             "",
-            f"[Full answer and demo on the topic page](../q/{q.id}/index.html){{ .rv-card__more }}",
+            f"[Full answer and demo on the topic page]({urls.permalink_link(REVIEW_PAGE, q.id)}){{ .rv-card__more }}",
             "",
             "</div>",
             "</div>",

@@ -1,27 +1,39 @@
-"""Everything the MkDocs hook does, as one object: generate pages in memory and publish the manifest."""
+"""Everything the MkDocs hook does, as one object: load the content, run the notebooks, generate the
+pages in memory and hand them to MkDocs. The work itself lives in the modules this one calls:
+pipeline (content), notebooks + publish (demos), pages + navigation (what is published), swap (the
+output folder), export (the docs tree)."""
+
 from __future__ import annotations
 
 import copy
-import json
 import logging
-import os
-import re
-import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from . import anki, duplicates_page, render, review, studyplan
+from . import pages as site_pages
+from . import render, review, studyplan, urls
+from .config import StudyConfig
+from .errors import SourceError, is_consequence
 from .export import ExportError, check_export_dir, export_tree
-from .model import Demo, SourceError, Topic
-from .notebooks.cache import write_atomic
-from .notebooks import NotebookRun, demo_markdown, run_notebooks, status_page_markdown
+from .model import Demo, Topic
+from .navigation import is_searched, nav, notebook_page_header
+from .notebooks import NotebookRun, demo_markdown, run_notebooks
 from .notebooks.page import NotebookPages
 from .pipeline import Content, ContentError, build_content
+from .publish import clean_jupyter_cache as clean_jupyter_cache  # re-exported (it lived here)
+from .publish import stage
+from .readers import ReadReport
+from .swap import SiteSwap as SiteSwap  # re-exported: the hook asks this module for it
+from .urls import split_topic as split_topic  # re-exported (it lived here)
 
 log = logging.getLogger("mkdocs.plugins.studysite")
+
+STUDY_PLAN_FILE = "sources/study-plan.yaml"
 
 
 class StudySite:
@@ -33,25 +45,29 @@ class StudySite:
     the last good build (`previous`), so the server keeps answering with the last good pages.
     """
 
-    def __init__(self, root: Path, command: str, *, directory_urls: bool = True, site_url: str = "",
-                 previous: "StudySite | None" = None, cell_timeout: int | None = None):
+    def __init__(
+        self, root: Path, command: str, *, config: StudyConfig | None = None, previous: StudySite | None = None
+    ):
         self.root = root
-        self.site_url = site_url or "http://127.0.0.1:8000/"
-        self.directory_urls = directory_urls
+        self.config = config if config is not None else StudyConfig.load(root)
+        self.urls = self.config.urls
+        self.site_url = self.config.site_url or "http://127.0.0.1:8000/"
+        self.directory_urls = self.config.directory_urls
         self.command = command  # "build" | "serve" | "gh-deploy"
         self.content: Content | None = None
         self.disk_files: dict[str, Path] = {}  # src_uri → file on disk (executed notebooks, images)
         self.demos: dict[str, str] = {}  # question ID → demo markdown
         self.run: NotebookRun | None = None
-        self.cache_dir = Path(os.environ.get("STUDY_CACHE_DIR") or root / ".cache")
+        self.cache_dir = self.config.cache_dir
         self.publish_dir = self.cache_dir / "publish"
         self.notebook_pages = NotebookPages()  # shared stylesheet + alt text for rendered notebooks
         self.pages: dict[str, str | bytes] = {}
+        self.parts: dict[str, list[Topic]] = {}  # topic slug → its pages
         self.export_dir: Path | None = None
-        self.cell_timeout = cell_timeout or notebook_timeout()
+        self.cell_timeout = self.config.cell_timeout
         # Last good state, carried from build to build while serving.
         self.previous = previous
-        self.last_good_reports: dict[str, object] = dict(previous.last_good_reports) if previous else {}
+        self.last_good_reports: dict[str, ReadReport] = dict(previous.last_good_reports) if previous else {}
         self.errors: list[str] = []  # what went wrong in this build (serve), in reporting order
 
     @property
@@ -66,7 +82,7 @@ class StudySite:
         else:
             raise PluginError(str(err)) from err
 
-    def fail(self, causes: list, consequences: list = ()) -> None:
+    def fail(self, causes: Sequence[Exception], consequences: Sequence[Exception] = ()) -> None:
         """Build: one error listing the causes first, then what followed from them."""
         lines = [str(e) for e in causes]
         if consequences:
@@ -76,7 +92,7 @@ class StudySite:
                 lines.append(f"  … and {len(consequences) - 5} more like these")
         raise PluginError("\n".join(lines))
 
-    def prepare(self, config=None) -> None:
+    def prepare(self, config: Any = None) -> None:
         """Everything that can fail, before MkDocs touches site_dir."""
         if config is not None:
             self.check_export_target()
@@ -86,26 +102,19 @@ class StudySite:
         self.pages = self.generate()
 
     def check_export_target(self) -> None:
-        if os.environ.get("STUDY_EXPORT_DIR"):
+        if self.config.export_dir is not None:
             try:
-                self.export_dir = check_export_dir(Path(os.environ["STUDY_EXPORT_DIR"]), self.root)
+                self.export_dir = check_export_dir(self.config.export_dir, self.root)
             except ExportError as e:
                 self.problem(e)
 
+    # -- content --------------------------------------------------------------------------------
     def load(self) -> None:
         fallback = {k: copy.deepcopy(v) for k, v in self.last_good_reports.items()} if self.serving else None
         try:
             content = build_content(self.root, fallback)
         except ContentError as e:
-            if not self.serving:
-                self.fail(e.errors, e.consequences)
-            for err in e.errors:
-                self.problem(err)
-            if e.consequences:
-                log.info("and, probably because of the above: " + "; ".join(map(str, e.consequences)))
-            if self.previous is not None and self.previous.content is not None:
-                log.warning("serving the last good content until this is fixed")
-                self.content = self.previous.content
+            self.content_failed(e)
             return
         if not self.serving and (content.errors or content.fatal):
             # A source that cannot be read fails the build (strict or not), its error first; curated
@@ -125,32 +134,28 @@ class StudySite:
             for report in content.reports:
                 if report.file not in content.stale:
                     self.last_good_reports[report.file] = copy.deepcopy(report)
-        for report in content.reports:
-            log.info(report.log_line())
-        for note in content.notes:
-            log.info(note)
-        for warning in content.warnings:
-            log.warning(warning)
-        log.info(content.summary())
-        log.info(review.level_summary(content.topics))
+        log_content(content)
 
+    def content_failed(self, e: ContentError) -> None:
+        """Nothing sensible could be built: fail the build, or keep serving the last good content."""
+        if not self.serving:
+            self.fail(e.errors, e.consequences)
+        for err in e.errors:
+            self.problem(err)
+        if e.consequences:
+            log.info("and, probably because of the above: " + "; ".join(map(str, e.consequences)))
+        if self.previous is not None and self.previous.content is not None:
+            log.warning("serving the last good content until this is fixed")
+            self.content = self.previous.content
+
+    # -- notebooks ------------------------------------------------------------------------------
     def execute_notebooks(self) -> None:
         """Run (or fetch from cache) every notebook and tie its tagged cells to questions."""
         nb_dir = self.root / "notebooks"
         if not nb_dir.is_dir():
             return
         started = time.perf_counter()
-        for attempt in range(3):
-            run = run_notebooks(nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
-                                cell_timeout=self.cell_timeout)
-            try:
-                self.stage(run)
-                break
-            except FileNotFoundError as e:  # evicted by a concurrent build between lookup and copy
-                log.info(f"notebook cache entry vanished during the build ({e.filename}): reading the cache again")
-        else:
-            raise PluginError("notebook cache entries keep vanishing during the build: is another build "
-                              "sharing STUDY_CACHE_DIR with different notebooks?")
+        run = self.run_and_stage(nb_dir)
         log.info(run.summary_line())
         log.info(f"notebook stage took {time.perf_counter() - started:.2f} s")
         self.run = run
@@ -158,311 +163,127 @@ class StudySite:
             self.problem(PluginError(str(failed.error)))
         for warning in run.warnings:
             log.warning(warning)
-        if self.content is None:
-            return
-        for q in self.content.questions:
+        if self.content is not None:
+            self.tie_demos(run, self.content)
+
+    def run_and_stage(self, nb_dir: Path) -> NotebookRun:
+        for _attempt in range(3):
+            run = run_notebooks(
+                nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
+                cell_timeout=self.cell_timeout, output_cap=self.config.output_cap,
+            )
+            try:
+                self.disk_files.update(stage(run, self.publish_dir, self.notebook_pages))
+                return run
+            except FileNotFoundError as e:  # evicted by a concurrent build between lookup and copy
+                log.info(f"notebook cache entry vanished during the build ({e.filename}): reading the cache again")
+        raise PluginError("notebook cache entries keep vanishing during the build: is another build "
+                          "sharing STUDY_CACHE_DIR with different notebooks?")
+
+    def tie_demos(self, run: NotebookRun, content: Content) -> None:
+        for q in content.questions:
             q.demos = []  # (serve may reuse the last good content: tie demos afresh, never twice)
-        by_id = self.content.index()
+        by_id = content.index()
         for result in run.results:
             for qid, cells in sorted(result.cells_by_question.items()):
-                q = by_id.get(qid)
-                if q is None:
+                shown = by_id.get(qid)
+                if shown is None:
                     log.warning(f"{result.path}: a cell is tagged q:{qid}, which is not a published question")
                     continue
-                q.demos.append(Demo(notebook=result.path, cells=cells))
-                self.demos[q.id] = self.demos.get(q.id, "") + demo_markdown(
+                shown.demos.append(Demo(notebook=result.path, cells=cells))
+                page = urls.topic_src(shown.topic)  # every topic page (and part) is at this depth
+                self.demos[shown.id] = self.demos.get(shown.id, "") + demo_markdown(
                     result,
                     cells,
-                    image_url_prefix="../notebooks/img/",
-                    notebook_page_url=f"../notebooks/{result.name}",
-                    download_url=f"../downloads/{result.name}",
+                    image_url_prefix=urls.link(page, urls.notebook_image_src("")),
+                    notebook_page_url=urls.link(page, urls.notebook_src(result.name)),
+                    download_url=urls.link(page, urls.download_src(result.name)),
                 )
 
-    def stage(self, run: NotebookRun) -> None:
-        """Copy executed notebooks and images out of the cache into publish_dir, and point the results
-        at the copies: what this build publishes no longer depends on the cache entry staying put.
-
-        Executed copies are staged under their own names in a folder that mirrors the site, because
-        mkdocs-jupyter derives a notebook's path from its File's src_dir (the cache calls them
-        executed.ipynb, and a File.generated has no src_dir)."""
-        disk_files: dict[str, Path] = {}
-        for r in run.results:
-            if r.executed_path is not None:
-                data = r.executed_path.read_bytes()
-                # notebooks/ is rendered as a page; downloads/ (ignored by mkdocs-jupyter) is the file.
-                for folder in ("notebooks", "downloads"):
-                    staged = self.publish_dir / folder / r.name
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    if not staged.exists() or staged.read_bytes() != data:
-                        write_atomic(staged, data)
-                    disk_files[f"{folder}/{r.name}"] = staged
-                r.executed_path = self.publish_dir / "notebooks" / r.name
-            for name, path in list(r.images.items()):
-                data = path.read_bytes()
-                staged = self.publish_dir / "img" / name
-                if not staged.exists() or staged.read_bytes() != data:
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    write_atomic(staged, data)
-                r.images[name] = staged
-                disk_files[f"notebooks/img/{name}"] = staged
-                if name not in self.notebook_pages.image_names:
-                    self.notebook_pages.image_names.append(name)
-        self.disk_files.update(disk_files)
-
-    def generate(self) -> dict[str, str]:
+    # -- pages ----------------------------------------------------------------------------------
+    def generate(self) -> dict[str, str | bytes]:
         c = self.content
         if c is None:
             return {}
-        self.parts = {t.slug: split_topic(t, page_size()) for t in c.topics}
-        pages = {"topics/index.md": render.topics_index_markdown(c.topics, self.parts)}
-        for topic in c.topics:
-            parts = self.parts[topic.slug]
-            for n, part in enumerate(parts):
-                pages[f"topics/{part.slug}.md"] = render.topic_markdown(
-                    part, demos=self.demos, notebook_links=self.notebook_links(part)
-                ) + pager(parts, n)
+        self.parts = self.urls.paginate(c.topics)  # sets each question's page: before any URL is asked
+        pages: dict[str, str | bytes] = {}
+        pages.update(site_pages.topic_pages(c, self.parts, self.demos, self.run))
         if self.run is not None:
-            links = {r.path: r.name for r in self.run.results if r.executed_path is not None}
-            pages["notebooks/index.md"] = "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(
-                self.run, links, show_times="SOURCE_DATE_EPOCH" not in os.environ
-            )
-        pages["errata.md"] = render.errata_markdown(c.topics)
+            pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run, show_times=not self.config.reproducible)
+        pages[urls.ERRATA] = render.errata_markdown(c.topics)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
+        plan = self.study_plan(c)
+        if plan is not None:
+            pages[urls.STUDY_PLAN] = plan
+        # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
+        epoch = self.config.source_date_epoch
+        pages.update(site_pages.data_pages(
+            c, site=self.urls, site_url=self.site_url,
+            timestamp=float(epoch) if epoch is not None else time.time(),
+            order=studyplan.question_order(self.root / STUDY_PLAN_FILE, c),
+        ))
+        return pages
+
+    def study_plan(self, c: Content) -> str | bytes | None:
+        """The study plan page; on an error in study-plan.yaml, the last good one while serving."""
         try:
-            pages["study-plan.md"] = studyplan.render(self.root / "sources" / "study-plan.yaml", "sources/study-plan.yaml", c)
+            return studyplan.render(self.root / STUDY_PLAN_FILE, STUDY_PLAN_FILE, c)
         except SourceError as e:
-            if self.content and self.content.errors and "does not exist" in e.message:
+            if is_consequence(e, c.errors):
                 # names a question whose source failed to read: a consequence, reported after it
                 if not self.serving:
-                    self.fail(self.content.errors, [e])
+                    self.fail(c.errors, [e])
                 log.info(f"and, probably because of the above: {e}")
             else:
                 self.problem(e)
-            if self.previous is not None and "study-plan.md" in self.previous.pages:
-                pages["study-plan.md"] = self.previous.pages["study-plan.md"]
-        order = studyplan.question_order(self.root / "sources" / "study-plan.yaml", c)
-        pages.update(review.pages(c.topics, directory_urls=self.directory_urls, order=order))
-        pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
-        pages["questions.json"] = json.dumps(render.manifest(c.questions, c.candidates), indent=1, ensure_ascii=False) + "\n"
-        # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
-        stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
-        pages[ANKI_FILE] = anki.anki_package(c.topics, site_url=self.site_url, timestamp=stamp)
-        pages[CSV_FILE] = anki.questions_csv(c.topics, site_url=self.site_url)
-        return pages
+        return self.previous.pages.get(urls.STUDY_PLAN) if self.previous is not None else None
 
-    def notebook_links(self, topic) -> str:
-        used = sorted({d.notebook for q in topic.questions for d in q.demos})
-        names = [Path(n).name for n in used]
-        titles = {r.name: nav_title(r.title, r.name) for r in (self.run.results if self.run else [])}
-        return " · ".join(f"Notebook: [{titles.get(n, n)}](../notebooks/{n})" for n in names)
-
-    def add_files(self, files: Files, config) -> Files:
-        pages = self.pages
+    def add_files(self, files: Files, config: Any) -> Files:
         for src_uri, path in self.disk_files.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 files.remove(existing)
-            if src_uri.startswith("notebooks/") and src_uri.endswith(".ipynb"):
+            if src_uri.startswith(f"{urls.NOTEBOOKS_DIR}/") and src_uri.endswith(".ipynb"):
                 files.append(File(src_uri, str(self.publish_dir), config["site_dir"], config["use_directory_urls"]))
             else:
                 files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-        for src_uri, content in pages.items():
+        for src_uri, content in self.pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 if src_uri.endswith(".md"):
                     raise PluginError(f"docs/{src_uri} would be replaced by a generated page: remove or rename it")
                 files.remove(existing)
             files.append(File.generated(config, src_uri, content=content))
-        config["nav"] = self.nav(files)
+        config["nav"] = nav(files, self.content.topics if self.content else None, self.run)
         if self.export_dir is not None:
             n = export_tree(files, config, self.export_dir, config["nav"], self.root)
             log.info(f"exported {n} docs files and mkdocs.yml to {self.export_dir}")
         return files
 
-    def notebook_page(self, page, html: str) -> str:
+    def notebook_page(self, page: Any, html: str) -> str:
         """Rendered notebook pages: a download link on top, and no search entries — the questions
         already carry the demo cells, and full notebook code would outrank them in results."""
-        header = self.notebook_page_header(page.file.src_uri, page.url)
+        header = notebook_page_header(page.file.src_uri, page.url, self.urls)
         if header:
             page.meta.setdefault("search", {})["exclude"] = True
             return header + self.notebook_pages.rewrite(html, page_url=page.url)
-        if page.file.src_uri in NOT_SEARCHED or page.file.src_uri.startswith(NOT_SEARCHED_DIRS):
-            # Pages that only repeat or list questions: a search should land on the question itself.
+        if not is_searched(page.file.src_uri):
             page.meta.setdefault("search", {})["exclude"] = True
         return render.lean_code_html(html)
 
-    def notebook_page_header(self, src_uri: str, page_url: str) -> str:
-        """Download link shown above a rendered notebook (mkdocs-jupyter pages have no markdown of ours)."""
-        name = src_uri.rsplit("/", 1)[-1]
-        if not (src_uri.startswith("notebooks/") and name.endswith(".ipynb")):
-            return ""
-        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
-        index = "notebooks/" if self.directory_urls else "notebooks/index.html"
-        return (
-            f'<p class="nb-download"><a href="{up}downloads/{name}" download>Download the executed notebook '
-            f'({name})</a> · outputs are from this build · <a href="{up}{index}">all notebooks</a></p>\n'
-        )
 
-    def nav(self, files: Files) -> list:
-        c = self.content
-        have = {f.src_uri for f in files}
-
-        def present(entries):
-            return [e for e in entries if next(iter(e.values())) in have]
-
-        nav = present([{"Home": "index.md"}, {"Study plan": "study-plan.md"}, {"Review": review.REVIEW_PAGE}, {"Quiz": review.QUIZ_PAGE}])
-        if c is not None:
-            # A split topic's first page is in the nav; its other pages are linked from it and the index
-            # (one nav entry per page would put every page's link on every page: quadratic).
-            nav.append({"Topics": ["topics/index.md", *({t.title: f"topics/{t.slug}.md"} for t in c.topics)]})
-        if self.run is not None:
-            notebooks = [{nav_title(r.title, r.name): f"notebooks/{r.name}"}
-                         for r in self.run.results if f"notebooks/{r.name}" in have]
-            nav.append({"Notebooks": ["notebooks/index.md", *notebooks]})
-        nav += present([{"Errata": "errata.md"}, {"About": "about.md"}])
-        return nav
+def log_content(content: Content) -> None:
+    """The build log: per file what was read, then notes, warnings and the totals."""
+    for report in content.reports:
+        log.info(report.log_line())
+    for note in content.notes:
+        log.info(note)
+    for warning in content.warnings:
+        log.warning(warning)
+    log.info(content.summary())
+    log.info(review.level_summary(content.topics))
 
 
-def nav_title(title: str, file_name: str) -> str:
-    """A short nav entry from a notebook's title: "Convolutions: output sizes, …" → "Convolutions"."""
-    short = re.split(r"[:,]", title.replace("`", ""), maxsplit=1)[0].strip()
-    return short or file_name.removesuffix(".ipynb")
-
-
-NOT_SEARCHED = {"errata.md", "study-plan.md", "topics/index.md", "notebooks/index.md", "review.md", "quiz.md"}
-NOT_SEARCHED_DIRS = ("review/", "quiz/")
-
-class SiteSwap:
-    """Build into a fresh folder next to site_dir and swap it in only when the build succeeded.
-
-    Hook errors already fail before MkDocs empties site_dir (prepare runs in on_pre_build); this also
-    covers what fails later (a strict-mode warning, an error in another plugin): the previous site stays.
-    """
-
-    def __init__(self, config):
-        self.config = config
-        self.target = Path(config["site_dir"]).resolve()
-        self.building = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
-        shutil.rmtree(self.building, ignore_errors=True)
-        config["site_dir"] = str(self.building)
-
-    def finish(self, config) -> None:
-        """After every other plugin's on_post_build: swap, unless strict mode is about to abort."""
-        config["site_dir"] = str(self.target)  # gh-deploy reads it after the build
-        if _strict_warnings():
-            shutil.rmtree(self.building, ignore_errors=True)
-            log.info(f"build aborted by strict mode: {self.target} left as it was")
-            return
-        trash = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
-        try:
-            if self.target.exists():
-                os.replace(self.target, trash)
-            os.replace(self.building, self.target)
-            log.info(f"site written to {self.target} (built in {self.building.name}, then swapped in)")
-        except OSError:  # e.g. site_dir is a mount point: copy over it instead
-            if self.building.exists():
-                shutil.copytree(self.building, self.target, dirs_exist_ok=True)
-                shutil.rmtree(self.building, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
-
-    def abandon(self) -> None:
-        self.config["site_dir"] = str(self.target)
-        shutil.rmtree(self.building, ignore_errors=True)
-
-
-def _strict_warnings() -> bool:
-    """True when MkDocs' strict-mode counter has seen a warning (the build then aborts)."""
-    from mkdocs.utils import CountHandler
-
-    return any(isinstance(h, CountHandler) and h.get_counts() for h in logging.getLogger("mkdocs").handlers)
-
-
-DEFAULT_PAGE_SIZE = 100
-
-
-def page_size() -> int:
-    """Most questions on one page (STUDY_PAGE_SIZE): keeps page size, and the search plugin's work per
-    page, bounded, so build time and memory grow linearly with the number of questions."""
-    try:
-        return max(1, int(os.environ.get("STUDY_PAGE_SIZE") or DEFAULT_PAGE_SIZE))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-
-
-def split_topic(topic: Topic, size: int) -> list[Topic]:
-    """The topic's pages: itself when it fits, else parts `<slug>`, `<slug>--2`, … ('--' never occurs in a
-    topic slug), each question's `page` set to the part it is on."""
-    chunks = [topic.questions[i : i + size] for i in range(0, len(topic.questions), size)] or [[]]
-    if len(chunks) == 1:
-        for q in topic.questions:
-            q.page = ""
-        return [topic]
-    parts = []
-    for n, chunk in enumerate(chunks, start=1):
-        slug = topic.slug if n == 1 else f"{topic.slug}--{n}"
-        parts.append(Topic(slug, f"{topic.title} ({n} of {len(chunks)})", topic.description, chunk))
-        for q in chunk:
-            q.page = slug
-    return parts
-
-
-def pager(parts: list[Topic], n: int) -> str:
-    """Previous / next links under a part of a split topic (all parts are listed on the topics index)."""
-    if len(parts) == 1:
-        return ""
-    links = []
-    if n > 0:
-        links.append(f"[← {render.md_escape(parts[n - 1].title)}]({parts[n - 1].slug}.md)")
-    links.append(f"[all {len(parts)} pages](index.md)")
-    if n + 1 < len(parts):
-        links.append(f"[{render.md_escape(parts[n + 1].title)} →]({parts[n + 1].slug}.md)")
-    return "\n\n---\n\n" + " · ".join(links) + "\n"
-
-
-def notebook_timeout(config=None) -> int:
-    """Per-cell time limit in seconds: STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`."""
-    value = os.environ.get("STUDY_CELL_TIMEOUT")
-    where = "STUDY_CELL_TIMEOUT"
-    if value is None and config is not None:
-        value = ((config.get("extra") or {}).get("study") or {}).get("cell_timeout")
-        where = "mkdocs.yml extra.study.cell_timeout"
-    if value is None:
-        return DEFAULT_CELL_TIMEOUT
-    try:
-        seconds = int(value)
-        if seconds <= 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise PluginError(f"{where}: {value!r} is not a whole number of seconds above 0") from None
-    return seconds
-
-
-def clean_jupyter_cache(config, logger) -> None:
-    """mkdocs-jupyter trusts its cache files: a truncated or foreign JSON file crashes every build. Drop
-    every file that is not what it writes (a mapping with `content` text and `toc_tokens` list)."""
-    plugin = config["plugins"].get("mkdocs-jupyter") if config is not None else None
-    if plugin is None or not plugin.config.get("cache"):
-        return
-    cache_dir = Path(plugin.config["cache_dir"])
-    if not cache_dir.is_dir():
-        return
-    for path in sorted(cache_dir.glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            ok = isinstance(data, dict) and isinstance(data.get("content"), str) and isinstance(data.get("toc_tokens"), list)
-        except (OSError, ValueError):
-            ok = False
-        if not ok:
-            path.unlink(missing_ok=True)
-            logger.info(f"{path}: damaged mkdocs-jupyter cache file removed (it is rebuilt)")
-
-
-DEFAULT_CELL_TIMEOUT = 120
-ANKI_FILE = "downloads/pytorch-interview.apkg"
-CSV_FILE = "downloads/pytorch-interview-questions.csv"
-
-NOTEBOOKS_INTRO = """Every demo on this site is a cell of one of these notebooks. They run on CPU at build time
-(PyTorch, seeded), their claims are asserted in code, and their real outputs are what you see under the
-questions. Each notebook page has the full code and a download link.
-
-"""
+def notebook_timeout(config: Any = None) -> int:
+    """Per-cell time limit in seconds (STUDY_CELL_TIMEOUT, else mkdocs.yml `extra: study: cell_timeout`)."""
+    return StudyConfig.load(Path("."), config).cell_timeout

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from . import yamlfile
-from .model import SourceError
+from . import urls, yamlfile
+from .errors import SourceError, UnknownQuestion
 from .render import md_escape, md_text
+
+PLAN_PAGE = urls.STUDY_PLAN
 
 PROGRESS_NOTE = (
     "A question's box is ticked once you have rated it anywhere: on its topic page (self-test mode), "
@@ -69,9 +71,9 @@ def render(path: Path, rel: str, content) -> str:
     lines += [
         PROGRESS_NOTE,
         "",
-        "Take it with you: the [Anki deck](downloads/pytorch-interview.apkg) (one sub-deck per topic; "
-        "re-importing an updated deck updates your cards) or the [CSV of all questions]"
-        "(downloads/pytorch-interview-questions.csv).",
+        f"Take it with you: the [Anki deck]({urls.link(PLAN_PAGE, urls.ANKI_FILE)}) (one sub-deck per topic; "
+        f"re-importing an updated deck updates your cards) or the [CSV of all questions]"
+        f"({urls.link(PLAN_PAGE, urls.CSV_FILE)}).",
         "",
         '<div class="study-plan" markdown>',
         "",
@@ -88,15 +90,15 @@ def render(path: Path, rel: str, content) -> str:
         for i, qid in enumerate(questions):
             q = by_id.get(qid) if isinstance(qid, str) else None
             if q is None:
-                raise SourceError(rel, yamlfile.line_of(questions, i), f"study plan names question {qid!r}, which does not exist")
+                raise UnknownQuestion(rel, yamlfile.line_of(questions, i), f"study plan names question {qid!r}, which does not exist")
             seen_q.add(q.id)
-            lines.append(f"- [ ] [{md_text(q.title)}](q/{qid}/index.html)")
+            lines.append(f"- [ ] [{md_text(q.title)}]({urls.permalink_link(PLAN_PAGE, qid)})")
         day_notebooks = yamlfile.expect_list(day.get("notebooks"), rel, f"`notebooks` of day {n}", line)
         for i, nb in enumerate(day_notebooks):
             if nb not in notebooks:
                 raise SourceError(rel, yamlfile.line_of(day_notebooks, i), f"study plan names notebook {nb!r}, which is not in notebooks/")
             seen_nb.add(nb)
-            lines.append(f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})")
+            lines.append(notebook_item(nb))
         lines.append("")
     lines += rest_by_topic(content, seen_q, [nb for nb in notebooks if nb not in seen_nb])
     lines += ["</div>", ""]
@@ -114,16 +116,20 @@ def rest_by_topic(content, seen_q: set[str], notebooks: list[str]) -> list[str]:
         if not qs and not nbs:
             continue
         lines += [f"## Then: {md_escape(topic.title)}", ""]
-        lines += [f"- [ ] [{md_text(q.title)}](q/{q.id}/index.html)" for q in qs]
-        lines += [f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})" for nb in nbs]
+        lines += [f"- [ ] [{md_text(q.title)}]({urls.permalink_link(PLAN_PAGE, q.id)})" for q in qs]
+        lines += [notebook_item(nb) for nb in nbs]
         lines.append("")
     # notebooks no published question shows a demo from
     orphans = [nb for nb in notebooks if nb not in where]
     if orphans:
         lines += ["## Then: more notebooks", ""]
-        lines += [f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}](notebooks/{nb})" for nb in orphans]
+        lines += [notebook_item(nb) for nb in orphans]
         lines.append("")
     return lines
+
+
+def notebook_item(nb: str) -> str:
+    return f"- [ ] Notebook: [{md_escape(nb.removesuffix('.ipynb'))}]({urls.link(PLAN_PAGE, urls.notebook_src(nb))})"
 
 
 def reading_list(study_links: list[dict]) -> list[str]:

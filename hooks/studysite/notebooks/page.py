@@ -19,6 +19,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..urls import Urls, notebook_image_src
+
 SHARED_CSS = "assets/stylesheets/jupyter.css"
 _NO_ALT = "No description has been provided for this image"
 _WORDS = re.compile(r"\s+")
@@ -38,7 +40,6 @@ class NotebookPages:
             if css.strip() and css not in self.styles:
                 self.styles.append(css)
             style.decompose()
-        up = "../" * page_url.count("/")  # "notebooks/x/" or "notebooks/x.html"
         for toolbar in tree.css(".celltoolbar"):
             toolbar.decompose()  # cell tags ("q:padding") as chips: build metadata, not for readers
         for code in tree.css(".highlight-ipynb"):
@@ -48,9 +49,9 @@ class NotebookPages:
                 img.attrs["alt"] = plot_alt(img)
             name = self.published_image(img.attributes.get("src") or "")
             if name:
-                img.attrs["src"] = f"{up}notebooks/img/{name}"
+                img.attrs["src"] = Urls.relative(page_url, notebook_image_src(name))
                 img.attrs["loading"] = "lazy"
-        return f'<link rel="stylesheet" href="{up}{SHARED_CSS}">\n' + tree.html
+        return f'<link rel="stylesheet" href="{Urls.relative(page_url, SHARED_CSS)}">\n' + tree.html
 
     def published_image(self, src: str) -> str | None:
         """The published file with the same bytes as this data: URI, if there is one."""

@@ -18,14 +18,7 @@ from .records import NotebookError, NotebookResult, NotebookRun
 _QUESTION_TAG = "q:"
 
 
-DEFAULT_OUTPUT_CAP = 100_000  # characters of output kept per cell (STUDY_OUTPUT_CAP)
-
-
-def output_cap() -> int:
-    try:
-        return max(1000, int(os.environ.get("STUDY_OUTPUT_CAP") or DEFAULT_OUTPUT_CAP))
-    except ValueError:
-        return DEFAULT_OUTPUT_CAP
+DEFAULT_OUTPUT_CAP = 100_000  # characters of output kept per cell (STUDY_OUTPUT_CAP, read by config.py)
 
 
 def run_notebooks(
@@ -35,6 +28,7 @@ def run_notebooks(
     repo_root: Path,
     workers: int | None = None,
     cell_timeout: int = 120,
+    output_cap: int = DEFAULT_OUTPUT_CAP,
     log: logging.Logger,
 ) -> NotebookRun:
     """Results for every *.ipynb at the top of nb_dir, sorted by name. Never raises for a notebook.
@@ -45,7 +39,7 @@ def run_notebooks(
     nb_dir, cache_dir = Path(nb_dir).resolve(), Path(cache_dir).resolve()
     cache_dir.mkdir(parents=True, exist_ok=True)
     env = kernel_env(_matplotlibrc(cache_dir))
-    cap = output_cap()
+    cap = output_cap
 
     results: dict[str, NotebookResult] = {}
     misses: list[tuple[Path, str, NotebookNode, str]] = []
