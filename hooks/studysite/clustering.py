@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 REVIEW_PER_100 = 10  # pairs a person is asked about, per 100 new questions
@@ -94,5 +94,5 @@ def within_budget(groups: list[Group], budget: int | None) -> tuple[list[Group],
     return shown, decided
 
 
-def model_says_same(score: float, vetoed: Callable[[], bool]) -> bool:
-    return score >= AUTO_SAME and not vetoed()
+def model_says_same(score: float, vetoed: bool) -> bool:
+    return score >= AUTO_SAME and not vetoed

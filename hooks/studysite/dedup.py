@@ -198,7 +198,7 @@ class _Run:
         for g in decided:
             for c in sorted(g.pairs, key=lambda c: -c.score):
                 p = pair_of[id(c)]
-                same = model_says_same(c.score, lambda p=p: p.vetoed or not self.can_join(p.a, p.b))
+                same = model_says_same(c.score, p.vetoed or not self.can_join(p.a, p.b))
                 if same:
                     self.uf.union(p.a, p.b)
                 c.decided = "same" if same else "different"

@@ -26,7 +26,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -108,7 +108,7 @@ class MiniLM:
 
     def __init__(self, cache_dir: Path) -> None:
         self.cache_dir = cache_dir
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
 
     def _load(self):
@@ -140,7 +140,7 @@ class WordLlama:
     dim = 256
 
     def __init__(self) -> None:
-        self._model = None
+        self._model: Any = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
