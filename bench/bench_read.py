@@ -13,6 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "hooks"))
 
+from studysite import segment as segmenter  # noqa: E402
+from studysite.detect import default_model  # noqa: E402
 from studysite.model import SourceError  # noqa: E402
 from studysite.readers import read_text  # noqa: E402
 
@@ -53,7 +55,63 @@ def timed(text: str, name: str, runs: int = 3) -> tuple[float, int]:
     return best, n
 
 
+class Stopwatch:
+    """Wraps the segmenter's detection steps (candidate context, features, scores) to time them apart."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.originals = {name: getattr(segmenter, name) for name in ("slot_context", "score_slots")}
+
+    def __enter__(self) -> Stopwatch:
+        for name, func in self.originals.items():
+            setattr(segmenter, name, self.wrap(func))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, func in self.originals.items():
+            setattr(segmenter, name, func)
+
+    def wrap(self, func):
+        def timed_call(*args, **kw):
+            started = time.process_time()
+            try:
+                return func(*args, **kw)
+            finally:
+                self.seconds += time.process_time() - started
+
+        return timed_call
+
+
+def detection_share() -> None:
+    """What learned detection adds to reading: its CPU time ÷ the rest of reading (target ≤ 20 %)."""
+    started = time.process_time()
+    default_model()
+    print(f"Detection: model loaded in {(time.process_time() - started) * 1000:.0f} ms (CPU)")
+    print(f"{'input':<18} {'read s':>7} {'detect s':>8} {'adds':>6}")
+    total_read = total_detect = 0.0
+    for kind, text in inputs().items():
+        big = scaled(kind, text, max(1, round(500_000 / len(text.encode("utf-8")))))
+        name = f"sources/bench.{ {'HTML page': 'html', 'CSV': 'csv'}.get(kind, 'md')}"
+        best = None
+        for _ in range(3):
+            with Stopwatch() as watch:
+                started = time.process_time()
+                try:
+                    read_text(big, name)
+                except SourceError:
+                    pass
+                spent = time.process_time() - started
+            if best is None or spent < best[0]:
+                best = (spent, watch.seconds)
+        spent, detect = best
+        total_read, total_detect = total_read + spent, total_detect + detect
+        print(f"{kind:<18} {spent:7.2f} {detect:8.2f} {detect / max(spent - detect, 1e-9):6.0%}")
+    print(f"{'all':<18} {total_read:7.2f} {total_detect:8.2f} {total_detect / max(total_read - total_detect, 1e-9):6.0%}")
+    print()
+
+
 def main() -> None:
+    detection_share()
     print("Reading time per MB of input (one run; ratio = s/MB at k x ÷ s/MB at 1x; 1.0 = linear)")
     print(f"{'input':<18} {'k':>3} {'MB':>7} {'questions':>9} {'s':>7} {'s/MB':>7} {'ratio':>6}")
     for kind, text in inputs().items():

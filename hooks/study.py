@@ -137,9 +137,22 @@ def on_post_build(config):
     global _swap
     if _site is not None:  # the stylesheet cut out of every notebook page, into the site being built
         _site.notebook_pages.write(config["site_dir"])
+        _search_index(config)
     if _swap is not None:
         _swap.finish(config)
         _swap = None
+
+
+def _search_index(config) -> None:
+    """The questions' search index (hooks/studysite/search.py), into the site being built."""
+    search = sys.modules.get("studysite.search") or importlib.import_module("studysite.search")
+    if _command != "serve":
+        search.publish(config, _site, log)
+        return
+    try:
+        search.publish(config, _site, log)
+    except Exception as e:
+        _serve_failed(e)
 
 
 def on_build_error(error):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_project, run_mkdocs
+from conftest import REPO, lean_project, run_mkdocs
 from studysite.readers import read_file
 from studysite.segment import reads_as_question
 
@@ -131,8 +131,8 @@ def test_seeds_read_as_before_and_every_baseline_id_lands():
 
 
 def test_site_builds_with_every_corpus_file_at_once(tmp_path):
-    project = copy_project(tmp_path / "p")
-    for name in PROVENANCE:
+    project = lean_project(tmp_path / "p")  # no notebooks: the sources are what is under test
+    for name in PROVENANCE:  # the files read exactly (those marked `new: true` still warn: see issue 17)
         shutil.copy(CORPUS / name, project / "sources" / name)
     # With these sources, questions asking in between would bridge two seed questions that each have a
     # curated overlay (the batch-normalization why/benefits pair); dedup never fuses two questions pinned

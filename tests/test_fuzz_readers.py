@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import signal
 import time
+from functools import partial
 
+import nbformat
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studysite.model import SourceError
-from studysite.readers import dump, html as html_reader, notes, read_file, table
+from studysite.readers import read_file, read_text
 from studysite.render import block_html
 
+dump_read = partial(read_text, kind="dump")
+notes_read = partial(read_text, kind="notes")
+html_read = partial(read_text, kind="html")
+table_read = partial(read_text, kind="table")
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Plain text plus the characters the formats care about, so the readers' branches are reached.
 NASTY = st.one_of(
@@ -32,7 +39,7 @@ NASTY = st.one_of(
 )
 
 
-class Hang(Exception):
+class Hang(BaseException):  # not an Exception: the readers turn those into SourceErrors
     """A reader took far longer than any real file needs (catastrophic regex backtracking)."""
 
 
@@ -83,7 +90,7 @@ def read_or_error(reader, text: str, file: str):
 @example("h3 => [1) q]\nth => [No]\ntd => [1]\ntd => [2.]")
 @example("x]\n\x00")
 def test_dump_reader_fails_only_with_source_error(text):
-    report = read_or_error(dump.read, text, "f.txt")
+    report = read_or_error(dump_read, text, "f.txt")
     if report is not None:
         assert all(q.title.strip() for q in report.questions)
         assert all(1 <= q.ref.line <= len(text.splitlines()) for q in report.questions)
@@ -98,7 +105,7 @@ def test_dump_reader_fails_only_with_source_error(text):
 @example("## Links\nhttps://a.b (x\n## Links\n- q")
 @example("  - orphan answer\n- q\n  - **Label:** text\n  - short\n  - items")
 def test_notes_reader_fails_only_with_source_error(text):
-    report = read_or_error(notes.read, text, "f.md")
+    report = read_or_error(notes_read, text, "f.md")
     if report is not None:
         for q in report.questions:
             for b in q.blocks:
@@ -126,7 +133,7 @@ CSVISH = st.lists(
 @FUZZ
 @given(HTMLISH)
 def test_html_reader_fails_only_with_source_error(text):
-    report = read_or_error(html_reader.read, text, "f.html")
+    report = read_or_error(html_read, text, "f.html")
     if report is not None:
         assert all(q.title.strip() for q in report.questions)
         for q in report.questions:
@@ -137,7 +144,7 @@ def test_html_reader_fails_only_with_source_error(text):
 @FUZZ
 @given(CSVISH)
 def test_table_reader_fails_only_with_source_error(text):
-    report = read_or_error(table.read, text, "f.csv")
+    report = read_or_error(table_read, text, "f.csv")
     if report is not None:
         assert all(q.title.strip() for q in report.questions)
         assert all(1 <= q.ref.line <= text.count("\n") + 1 for q in report.questions)
@@ -163,7 +170,110 @@ def test_read_file_fails_only_with_source_error(scratch, data):
         text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
         check_error(e, "sources/f.txt", text)
     else:
-        assert report.kind in ("dump", "notes", "html", "table", "empty")
+        assert report.kind in ("dump", "notes", "html", "table", "notebook", "json", "empty")
+
+
+# --- every reader on anything; notebooks cut short, odd JSON, deep nesting -------------------------
+
+READER_KINDS = ["notebook", "json", "dump", "html", "table", "notes"]
+NOTEBOOK = nbformat.writes(nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_markdown_cell("# Questions\n\n## 1. What is a tensor?\n\nAn n-dimensional array."),
+    nbformat.v4.new_code_cell("import torch\nx = torch.ones(2, 3)"),
+    nbformat.v4.new_markdown_cell("## 2. Why zero the gradients?\n\nThey accumulate."),
+]))
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+              st.sampled_from(["What is x?", "question", "answer", "level", "[H]"])),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.sampled_from(["question", "answer", "q", "a", "title", "questions", "topic", "level",
+                                         "cells", "cell_type", "source", "nbformat", "x"]), inner, max_size=5),
+    ),
+    max_leaves=30,
+).map(json.dumps)
+
+
+def only_source_errors(kind: str | None, text: str, file: str = "sources/f.x"):
+    try:
+        with time_limit(5):
+            report = read_text(text, file, kind)
+    except SourceError as e:
+        check_error(e, file, text)
+        return None
+    assert all(q.title.strip() for q in report.questions)
+    return report
+
+
+@FUZZ
+@given(kind=st.sampled_from(READER_KINDS), data=st.one_of(st.binary(max_size=300).map(
+    lambda b: b.decode("utf-8", errors="replace")), NASTY, JSONISH, HTMLISH, CSVISH))
+def test_every_reader_on_anything_raises_only_source_error(kind, data):
+    only_source_errors(kind, data)
+
+
+@FUZZ
+@given(cut=st.integers(0, len(NOTEBOOK)), kind=st.sampled_from([None, "notebook"]))
+def test_truncated_notebook_is_one_source_error(cut, kind):
+    report = only_source_errors(kind, NOTEBOOK[:cut], "sources/nb.ipynb")
+    if report is not None:
+        assert report.kind in ("notebook", "empty") or cut < 10, (cut, report.kind)
+
+
+def test_notebook_is_never_sniffed_as_csv():
+    big = nbformat.writes(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## What is a tensor?\n\n" + "An array, with commas, \"quotes\"; " * 5000),
+    ]))
+    report = read_text(big, "sources/big.ipynb")
+    assert report.kind == "notebook" and [q.title for q in report.questions] == ["What is a tensor?"]
+    with pytest.raises(SourceError, match="not a readable notebook") as e:
+        read_text(big[: len(big) // 2], "sources/big.ipynb")
+    assert e.value.file == "sources/big.ipynb" and e.value.line
+
+
+@given(JSONISH)
+@FUZZ
+def test_odd_json_is_read_or_one_source_error(text):
+    only_source_errors(None, text)
+
+
+@pytest.mark.parametrize("depth", [10, 40, 90])
+def test_markdown_lists_nested_deep_keep_the_rest_of_the_file(depth):
+    nested = "".join("  " * i + f"- level {i}\n" for i in range(depth))
+    text = f"## What is nesting?\n\n{nested}\n## What comes after?\n\nThe rest.\n"
+    report = read_text(text, "sources/deep.md")
+    assert [q.title for q in report.questions] == ["What is nesting?", "What comes after?"]
+    assert f"level {depth - 1}" in " ".join(b.plain() for b in report.questions[0].blocks)
+    assert report.questions[1].blocks[0].text == "The rest."
+
+
+def test_markdown_nested_past_the_parser_limit_is_one_error_naming_the_line():
+    nested = "".join("  " * i + f"- level {i}\n" for i in range(150))
+    with pytest.raises(SourceError, match="nested more than") as e:
+        read_text(f"## What is nesting?\n\n{nested}\n## What comes after?\n\nx\n", "sources/deep.md")
+    assert e.value.line and 3 <= e.value.line <= 153
+
+
+@pytest.mark.parametrize("depth, tag", [(255, "div"), (300, "div"), (1000, "span"), (400, "ul><li")])
+def test_html_nested_deep_keeps_the_rest_of_the_page(depth, tag):
+    close = "</" + "></".join(reversed(tag.split("><"))) + ">"
+    text = ("<!doctype html><html><body><h2>What is first?</h2><p>one</p>" + f"<{tag}>" * depth + "deep text"
+            + close * depth + "<h2>What comes after?</h2><p>The rest.</p></body></html>")
+    report = read_text(text, "sources/deep.html")
+    assert [q.title for q in report.questions] == ["What is first?", "What comes after?"]
+    assert "deep text" in " ".join(b.plain() for b in report.questions[0].blocks)
+    assert [b.plain() for b in report.questions[1].blocks] == ["The rest."]
+
+
+def test_a_reader_bug_becomes_one_source_error_naming_the_file(monkeypatch):
+    from studysite.readers import dump as dump_module
+
+    def broken(text, file):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(dump_module, "parse", broken)
+    with pytest.raises(SourceError, match="could not be read \\(KeyError") as e:
+        read_text("h3 => [1) What is x?]\np => [y]\n", "sources/d.txt")
+    assert e.value.file == "sources/d.txt"
 
 
 # --- well-formed dumps round-trip ------------------------------------------------------------------
@@ -232,7 +342,7 @@ def render_dump(questions) -> tuple[str, list[dict]]:
 def test_wellformed_dump_round_trips(questions):
     text, expected, links = render_dump(questions)
     with time_limit(2):
-        report = dump.read(text, "f.txt")
+        report = dump_read(text, "f.txt")
     assert [q.title for q in report.questions] == [w["title"] for w in expected]
     assert [int(q.ref.text.split(")")[0].split(".")[0].split(":")[0].split("-")[0]) for q in report.questions] == list(
         range(1, len(expected) + 1)
@@ -249,7 +359,7 @@ def test_wellformed_dump_round_trips(questions):
 
 def test_header_after_data_starts_a_new_table():
     text = "h3 => [1) q?]\nth => [A]\nth => [B]\ntd => [1]\ntd => [2]\nth => [C]\ntd => [3]\n"
-    (q,) = dump.read(text, "f.txt").questions
+    (q,) = dump_read(text, "f.txt").questions
     assert [b.rows for b in q.blocks] == [[["A", "B"], ["1", "2"]], [["C"], ["3"]]]
 
 
@@ -301,7 +411,7 @@ def render_notes(questions) -> str:
 def test_wellformed_notes_round_trip(questions):
     text = render_notes(questions)
     with time_limit(2):
-        report = notes.read(text, "f.md")
+        report = notes_read(text, "f.md")
     assert [q.title for q in report.questions] == [title for _, title, _, _ in questions]
     for q, (_, _, answers, _) in zip(report.questions, questions):
         parts = sum(len(b.items) if b.kind == "list" else 1 for b in q.blocks)
@@ -317,14 +427,14 @@ def test_wellformed_notes_round_trip(questions):
 @pytest.mark.parametrize(
     "reader, text",
     [
-        (notes.read, "# heading" + " " * 2000 + "end\n"),
-        (notes.read, "- q\n  - answer" + " " * 2000 + "end\n"),
-        (dump.read, "h3 => [1)" + " " * 3000 + "q?" + " " * 3000 + "]\n"),
-        (dump.read, "h3 => [1) q?]\np => [" + "</" * 3000 + "p]\n"),
-        (notes.read, "- What is " + "x" * 100_000 + "?\n  - answer\n"),
-        (notes.read, "# " + "*_[`" * 5_000 + "\n- What is y?\n  - b\n"),
-        (notes.read, "- **" + "a " * 50_000 + "\n"),
-        (dump.read, "h2 => [ What is " + "] " * 50_000 + "]\n"),
+        (notes_read, "# heading" + " " * 2000 + "end\n"),
+        (notes_read, "- q\n  - answer" + " " * 2000 + "end\n"),
+        (dump_read, "h3 => [1)" + " " * 3000 + "q?" + " " * 3000 + "]\n"),
+        (dump_read, "h3 => [1) q?]\np => [" + "</" * 3000 + "p]\n"),
+        (notes_read, "- What is " + "x" * 100_000 + "?\n  - answer\n"),
+        (notes_read, "# " + "*_[`" * 5_000 + "\n- What is y?\n  - b\n"),
+        (notes_read, "- **" + "a " * 50_000 + "\n"),
+        (dump_read, "h2 => [ What is " + "] " * 50_000 + "]\n"),
     ],
     ids=["notes-heading", "notes-answer", "dump-question", "dump-residue", "notes-100k-title", "notes-100k-markup",
          "notes-100k-bold", "dump-100k-brackets"],
@@ -341,14 +451,14 @@ def test_long_whitespace_runs_are_read_quickly(reader, text):
 
 def test_question_with_long_whitespace_run_is_read_quickly():
     with time_limit(1):
-        report = notes.read("- a" + " " * 300 + "b?\n", "f.md")
+        report = notes_read("- a" + " " * 300 + "b?\n", "f.md")
     assert report.questions[0].title.split() == ["a", "b?"]
 
 
 @pytest.mark.parametrize("brk", ["\x0c", "\u2028", "\x85"])
 def test_line_numbers_match_an_editors(brk):
     with pytest.raises(SourceError) as e:
-        dump.read(f"h3 => [1) q?{brk}still line one]\np => [ never closed\nh3 => [2) r?]\n", "f.txt")
+        dump_read(f"h3 => [1) q?{brk}still line one]\np => [ never closed\nh3 => [2) r?]\n", "f.txt")
     assert e.value.line == 2
 
 

@@ -93,7 +93,10 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
     assert js.count("window.STUDY_DATA = ") == 1
     data = json.loads(js.split("window.STUDY_DATA = ", 1)[1].rstrip().rstrip(";"))
     assert [q["id"] for q in data["questions"]] == [q.id for t in topics for q in t.questions]
-    assert data["aliases"] == {"an-old-id": survivor.id}
+    assert data["aliases"]["an-old-id"] == survivor.id
+    # every alias (the merged questions' IDs too) maps to the question that holds it
+    holders = {a: q.id for t in topics for q in t.questions for a in q.aliases}
+    assert data["aliases"] == {**holders, "an-old-id": survivor.id}
     assert data["scheduler"]["fuzz"] is False and data["scheduler"]["learning_steps"] == ["10m"]
     assert {q["level"] for q in data["questions"]} <= set(overlay.LEVELS)
     offline = json.loads(review.study_data_js(topics, directory_urls=False).split(" = ", 1)[1].rstrip().rstrip(";"))
@@ -126,8 +129,11 @@ def test_the_plan_covers_every_question_and_notebook_and_lists_the_reading_list_
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(re.findall(r"\]\(notebooks/([^)]+\.ipynb)\)", plan)) == notebooks
     # curated days first, then the rest by topic
-    headings = re.findall(r"^## (.+)$", plan, re.M)
+    headings = re.findall(r"^## (.+?)(?: \{ #day-\d+ \})?$", plan, re.M)
     days = yaml.safe_load((REPO / "sources" / "study-plan.yaml").read_text(encoding="utf-8"))["days"]
+    # each day has a stable anchor (#day-1 …): the home page and "back to Day N" link to it
+    anchors = re.findall(r"^## .+ \{ #(day-\d+) \}$", plan, re.M)
+    assert anchors == [f"day-{n}" for n in range(1, len(days) + 1)]
     from studysite.render import md_escape
 
     assert headings[: len(days)] == [md_escape(d["title"]) for d in days]
@@ -169,5 +175,10 @@ def test_the_vendored_scheduler_is_the_pinned_version_with_its_licence():
     assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
     scripts = config["extra_javascript"]
-    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/review.js")
-    assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/review.js")
+    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/study-store.js")
+    assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/study-store.js")
+    # study-core.js (the shared helpers) first; every study script after the store it reads
+    assert scripts[0] == "assets/javascripts/study-core.js"
+    store = scripts.index("assets/javascripts/study-store.js")
+    for name in ("study-widgets.js", "study-export.js", "study.js", "study-plan.js", "review.js"):
+        assert scripts.index(f"assets/javascripts/{name}") > store, name

@@ -1,13 +1,16 @@
 """Readers on both real seeds, format detection by content, and bad input naming file and line."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from studysite.model import SourceError
-from studysite.readers import read_file, read_sources
-from studysite.readers import dump, notes
+from studysite.readers import read_file, read_sources, read_text
+
+dump_read = partial(read_text, kind="dump")
+notes_read = partial(read_text, kind="notes")
 
 REPO = Path(__file__).resolve().parents[1]
 DUMP = REPO / "sources" / "004_519512c2dfdefeb4.txt"
@@ -79,21 +82,21 @@ def test_dump_keeps_lists_and_labels(dump_report):
 
 def test_dump_value_spanning_lines():
     text = "h3 => [ 1) What is X? ]\np => [ first line\nsecond line ]\n"
-    (q,) = dump.read(text, "x.txt").questions
+    (q,) = dump_read(text, "x.txt").questions
     assert q.blocks[0].text == "first line second line"
 
 
 def test_unclosed_bracket_names_file_and_line():
     text = "h3 => [ 1) What is X? ]\np => [ never closed\nh3 => [ 2) What is Y? ]\n"
     with pytest.raises(SourceError) as err:
-        dump.read(text, "sources/bad.txt")
+        dump_read(text, "sources/bad.txt")
     assert str(err.value).startswith("sources/bad.txt:2:")
     assert "unclosed" in str(err.value)
 
 
 def test_unclosed_bracket_at_end_of_file():
     with pytest.raises(SourceError, match=r"^x\.txt:1: unclosed"):
-        dump.read("p => [ open", "x.txt")
+        dump_read("p => [ open", "x.txt")
 
 
 # --- the markdown notes ---------------------------------------------------------------------
@@ -133,7 +136,7 @@ def test_notes_links_with_status(notes_report):
 
 
 def test_notes_text_outside_a_question_is_reported():
-    report = notes.read("# Notes\n\nstray paragraph\n\n- Q?\n  - A.\n", "n.md")
+    report = notes_read("# Notes\n\nstray paragraph\n\n- Q?\n  - A.\n", "n.md")
     assert report.warnings == ["n.md:3: text outside any question: 'stray paragraph'"]
 
 

@@ -120,8 +120,8 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
             errors.append(MissingQuestion(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
             continue
         q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
-    for q in questions:
-        q.level = q.level or DEFAULT_LEVEL
+    for q in questions:  # curated level, else the one a source marks ("[H]", "Level: Advanced"), else the default
+        q.level = q.level or next((s.level for s in q.sources if s.level), "") or DEFAULT_LEVEL
     return errors
 
 

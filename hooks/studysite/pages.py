@@ -56,22 +56,22 @@ def pager(parts: list[Topic], n: int) -> str:
     return "\n\n---\n\n" + " · ".join(links) + "\n"
 
 
-def notebooks_index(run: NotebookRun, *, show_times: bool) -> str:
-    """The notebooks page: every notebook's status, linked to its rendered page."""
+def notebooks_index(run: NotebookRun) -> str:
+    """The notebooks page: every notebook, what it demonstrates, linked to its rendered page."""
     links = {
         r.path: urls.link(urls.NOTEBOOKS_INDEX, urls.notebook_src(r.name))
         for r in run.results
         if r.executed_path is not None
     }
-    return "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(run, links, show_times=show_times)
+    return "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(run, links)
 
 
 def data_pages(
-    c: Content, *, site: urls.Urls, site_url: str, timestamp: float, order: list[str]
+    c: Content, *, site: urls.Urls, site_url: str, timestamp: float, order: list[str], days: list[dict] | None = None
 ) -> dict[str, str | bytes]:
     """Review and quiz, the editors' duplicates page, questions.json, the Anki deck and the CSV."""
     pages: dict[str, str | bytes] = {}
-    pages.update(review.pages(c.topics, directory_urls=site.directory_urls, order=order))
+    pages.update(review.pages(c.topics, directory_urls=site.directory_urls, order=order, days=days))
     pages[duplicates_page.PAGE] = duplicates_page.markdown(c)  # editors only: not in the nav or search
     manifest = render.manifest(c.questions, c.candidates, directory_urls=site.directory_urls)
     pages[urls.MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"

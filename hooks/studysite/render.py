@@ -256,18 +256,50 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
             *follow_ups,
         ]
     if q.answer_md:
-        parts += [q.answer_md.strip(), ""]
+        # one code, its real output: the executed demo takes the place of the answer's own Python
+        answer, placed = with_demo(q.answer_md.strip(), demo_md.strip())
+        parts += [answer, ""]
     else:
         parts += ["\n".join(block_html(b) for b in q.blocks), ""]
+        placed = False
+    if demo_md and not placed:
+        parts += [demo_md.strip(), ""]
     if q.references:
         parts += ["**References:** " + " · ".join(q.references), ""]
-    if demo_md:
-        parts += [demo_md.strip(), ""]
     parts += sources_markdown(q)
     # A markdown link (not raw HTML) so MkDocs validates it and rewrites it for either URL style.
     parts.append(f"[Permanent link]({urls.permalink_link(CARD_PAGE, q.id)}){{ .qa-permalink }}\n{{: .qa-meta }}")
     parts += ["", "</div>", ""]
     return "\n".join(parts)
+
+
+_PYTHON_INFO = {"", "python", "py", "python3", "pycon"}
+_FENCE_PARSER = MarkdownIt("commonmark")
+
+
+def with_demo(answer_md: str, demo_md: str) -> tuple[str, bool]:
+    """The answer with its hand-typed Python replaced by the executed demo (d2l: one code, its real
+    output): the demo stands where the first top-level Python block stood, the other ones go. Code
+    in other languages (shell, text) stays. Returns (markdown, whether the demo was placed)."""
+    if not demo_md:
+        return answer_md, False
+    lines = answer_md.split("\n")
+    spans = [
+        tuple(t.map)
+        for t in _FENCE_PARSER.parse(answer_md)
+        if t.type == "fence" and t.level == 0 and t.map and t.info.strip().split(" ")[0].lower() in _PYTHON_INFO
+    ]
+    if not spans:
+        return answer_md, False
+    out: list[str] = []
+    pos = 0
+    for k, (start, end) in enumerate(spans):
+        out += lines[pos:start]
+        if k == 0:
+            out += ["", demo_md, ""]
+        pos = end
+    out += lines[pos:]
+    return "\n".join(out).strip(), True
 
 
 def sources_markdown(q: Question) -> list[str]:
@@ -288,11 +320,15 @@ def sources_markdown(q: Question) -> list[str]:
     # data-search-exclude: the sources' wording and the reviewer's fix are not what a search should
     # land on (they repeat the question's common words); the answer above is.
     out = ['<details class="qa-sources" data-search-exclude markdown>', f"<summary>{summary}</summary>", ""]
+    # The source is quoted once: the summary line quotes the claim, the fix follows, then the source's
+    # own words (when the answer above is ours) under one "The source said:" label.
     for c in q.corrections:
-        out += [f'<p class="qa-claim"><strong>The source said:</strong> {html_text(c.claim)}</p>', "", c.why.strip(), ""]
+        if not shown_blocks:
+            out += [f'<p class="qa-claim"><strong>The source said:</strong> {html_text(c.claim)}</p>', ""]
+        out += [c.why.strip(), ""]
     if shown_blocks:
-        if q.corrections:
-            out += ['<p class="qa-sources__label">What the sources said</p>', ""]
+        label = "<strong>The source said:</strong>" if q.corrections else "What the sources said"
+        out += [f'<p class="qa-sources__label">{label}</p>', ""]
         out += ["\n".join(block_html(b) for b in q.blocks), ""]
     out += ["</details>", ""]
     return out
@@ -302,12 +338,39 @@ def _indent(text: str, n: int = 4) -> str:
     return "\n".join((" " * n + line) if line.strip() else "" for line in text.splitlines())
 
 
+LEVEL_LABELS = {"basic": "Basic", "intermediate": "Intermediate", "advanced": "Advanced"}
+
+
+def reading_order(questions: list[Question]) -> list[Question]:
+    """Core questions first, legacy ones (tag `legacy`: APIs kept for old code) last; otherwise the
+    topic's own order (a stable sort)."""
+    return sorted(questions, key=lambda q: 0 if "core" in q.tags else 2 if "legacy" in q.tags else 1)
+
+
+def question_list(questions: list[Question]) -> str:
+    """The list at the top of a topic page: every question with its level (study.js adds progress)."""
+    items = []
+    for q in questions:
+        level = LEVEL_LABELS.get(q.level, q.level)
+        chip = f'<span class="rv-chip rv-chip--level rv-chip--{q.level}">{level}</span>' if q.level else ""
+        legacy = ' <span class="rv-chip rv-chip--legacy">Legacy</span>' if "legacy" in q.tags else ""
+        items.append(f'<li data-toc-qid="{q.id}"><a href="#{q.id}">{html_text(q.title)}</a> {chip}{legacy}</li>')
+    return (
+        '<nav class="qa-toc" aria-label="Questions on this page" data-search-exclude>\n'
+        '<ol class="qa-toc__list">\n' + "\n".join(items) + "\n</ol>\n</nav>"
+    )
+
+
 def topic_markdown(topic: Topic, *, demos: dict[str, str] | None = None, notebook_links: str = "") -> str:
     demos = demos or {}
-    n_demo = sum(1 for q in topic.questions if q.id in demos)
+    questions = reading_order(topic.questions)
     head = [
         "---",
         f"title: {json.dumps(topic.title)}",
+        # the question list at the top replaces the right-hand table of contents: the reading
+        # column gets that width (code fits), and the questions are listed once
+        "hide:",
+        "  - toc",
         "---",
         "",
         # No "# title" line: Material writes the <h1> from the front matter, so the page's table of
@@ -316,32 +379,43 @@ def topic_markdown(topic: Topic, *, demos: dict[str, str] | None = None, noteboo
         "",
         md_escape(topic.description),
         "",
-        f"{len(topic.questions)} questions · {n_demo} with an executed demo" + (f" · {notebook_links}" if notebook_links else ""),
+        f"{notebook_links}\n{{: .qa-notebooks }}" if notebook_links else "",
+        "",
+        question_list(questions),
         "",
     ]
-    body = [question_markdown(q, demo_md=demos.get(q.id, "")) for q in topic.questions]
+    body = [question_markdown(q, demo_md=demos.get(q.id, "")) for q in questions]
     return "\n".join(head + body)
 
 
 def topics_index_markdown(topics: list[Topic], parts: dict[str, list[Topic]] | None = None) -> str:
-    """parts: topic slug → its pages, for a topic split over several (listed by page, not question)."""
-    lines = ["# Topics", "", "Every question appears on exactly one topic page.", ""]
+    """The topics, listed once: each with its description, size and your progress (study.js).
+    parts: topic slug → its pages, for a topic split over several (listed by page)."""
+    lines = [
+        "---",
+        "hide:",
+        "  - navigation",
+        "  - toc",
+        "---",
+        "",
+        "# Topics",
+        "",
+        "Every question appears on exactly one topic page.",
+        "",
+        '<div class="qa-topics-index" markdown>',
+        "",
+        "| Topic | Questions | Your progress |",
+        "| --- | --- | --- |",
+    ]
     for t in topics:
-        lines.append(f"## [{md_escape(t.title)}]({urls.link(urls.TOPICS_INDEX, urls.topic_src(t.slug))})")
-        lines.append("")
-        lines.append(f"{md_escape(t.description)} ({len(t.questions)} questions)")
-        lines.append("")
         pages = (parts or {}).get(t.slug) or []
+        link = f"[{md_escape(t.title)}]({urls.link(urls.TOPICS_INDEX, urls.topic_src(t.slug))})"
         if len(pages) > 1:
-            for part in pages:
-                first, last = part.questions[0], part.questions[-1]
-                href = urls.link(urls.TOPICS_INDEX, urls.topic_src(part.slug))
-                lines.append(f"- [{md_escape(part.title)}]({href}): {md_text(first.title)} … {md_text(last.title)}")
-            lines.append("")
-            continue
-        for q in t.questions:
-            lines.append(f"- [{md_text(q.title)}]({urls.link(urls.TOPICS_INDEX, urls.question_src(q))})")
-        lines.append("")
+            hrefs = [(p.title, urls.link(urls.TOPICS_INDEX, urls.topic_src(p.slug))) for p in pages]
+            link += " (" + ", ".join(f"[{md_escape(title)}]({href})" for title, href in hrefs) + ")"
+        cell = f'<span data-topic-progress="{t.slug}"></span>'
+        lines.append(f"| {link}<br>{md_escape(t.description)} | {len(t.questions)} | {cell} |")
+    lines += ["", "</div>", ""]
     return "\n".join(lines)
 
 
@@ -458,17 +532,44 @@ def errata_markdown(topics: list[Topic]) -> str:
     return "\n".join(lines)
 
 
-def review_checklist(topics: list[Topic]) -> list[str]:
-    """Every published question with its reviewer's note (sources/overlay/<id>.md `review:`)."""
+CHECKLIST = "errata/checklist"  # the review checklist's pages: errata/checklist.md, errata/checklist--2.md, …
+CHECKLIST_PAGE_SIZE = 100
+
+
+def checklist_page(n: int) -> str:
+    return f"{CHECKLIST}.md" if n == 1 else f"{CHECKLIST}--{n}.md"
+
+
+def review_checklist(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> list[str]:
+    """The errata page's part of the review checklist: the verdict counts and its pages (bounded: the
+    rows are on pages of `size` questions, review_checklist_pages, like the topics)."""
     questions = [q for t in topics for q in t.questions]
     verdicts: dict[str, int] = {}
     for q in questions:
         verdict = q.review.split(" ", 1)[0] if q.review else "not reviewed"
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
-    lines = ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", ""]
-    lines += ['??? note "Show the checklist"', "", "    | Question | Review |", "    | --- | --- |"]
-    for q in questions:
-        note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
-        lines.append(f"    | [{md_text(q.title)}]({urls.permalink_link(ERRATA_PAGE, q.id)}) | {note} |")
-    return lines + [""]
+    pages = max(1, -(-len(questions) // size))
+    links = " · ".join(f"[{n}]({urls.link(ERRATA_PAGE, checklist_page(n))})" for n in range(1, pages + 1))
+    return ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", "",
+            f"The checklist, {size} questions a page: {links}", ""]
+
+
+def review_checklist_pages(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> dict[str, str]:
+    """Every published question with its reviewer's note (sources/overlay/<id>.md `review:`), `size` a page."""
+    questions = [q for t in topics for q in t.questions]
+    chunks = [questions[i : i + size] for i in range(0, len(questions), size)] or [[]]
+    pages = {}
+    for n, chunk in enumerate(chunks, start=1):
+        page = checklist_page(n)
+        lines = ["---", "search:", "  exclude: true", "---", "",
+                 f"# Review checklist ({n} of {len(chunks)})", "",
+                 f"Every published question with what its reviewer checked ([errata]({urls.link(page, ERRATA_PAGE)})).", "",
+                 "| Question | Review |", "| --- | --- |"]
+        for q in chunk:
+            note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
+            lines.append(f"| [{md_text(q.title)}]({urls.permalink_link(page, q.id)}) | {note} |")
+        nav = [f"[← {n - 1}]({urls.link(page, checklist_page(n - 1))})"] if n > 1 else []
+        nav += [f"[{n + 1} →]({urls.link(page, checklist_page(n + 1))})"] if n < len(chunks) else []
+        pages[page] = "\n".join(lines + ["", " · ".join(nav), ""])
+    return pages

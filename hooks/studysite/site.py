@@ -209,8 +209,9 @@ class StudySite:
         pages: dict[str, str | bytes] = {}
         pages.update(site_pages.topic_pages(c, self.parts, self.demos, self.run))
         if self.run is not None:
-            pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run, show_times=not self.config.reproducible)
+            pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run)
         pages[urls.ERRATA] = render.errata_markdown(c.topics)
+        pages.update(render.review_checklist_pages(c.topics))  # bounded pages (issue 21)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))
         plan = self.study_plan(c)
         if plan is not None:
@@ -221,6 +222,7 @@ class StudySite:
             c, site=self.urls, site_url=self.site_url,
             timestamp=float(epoch) if epoch is not None else time.time(),
             order=studyplan.question_order(self.root / STUDY_PLAN_FILE, c),
+            days=studyplan.plan_days(self.root / STUDY_PLAN_FILE, c),
         ))
         return pages
 

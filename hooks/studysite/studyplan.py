@@ -17,11 +17,35 @@ from .render import md_escape, md_text
 PLAN_PAGE = urls.STUDY_PLAN
 
 PROGRESS_NOTE = (
-    "A question's box is ticked once you have rated it anywhere: on its topic page (self-test mode), "
-    "on the [review](review/index.md) page or in the [quiz](quiz/index.md). Ticking it here counts as a "
-    "first review rated *Good*, so it joins your review schedule; unticking it, or *Reset progress*, "
-    "forgets its review history and makes it new again. Notebook boxes are only ticks on this page."
+    "A question is done once its card is *Young* (you recalled it and it is scheduled days ahead): rate it "
+    "on its topic page, in [Review](review/index.md) or in the [Quiz](quiz/index.md), or tick it here. "
+    "Ticks live on this page only; *Reset plan ticks* clears them and never your review history."
 )
+
+
+def day_anchor(n: int) -> str:
+    """The heading ID of day n of the plan (1-based): the home page links #day-1, topic pages #day-n."""
+    return f"day-{n}"
+
+
+def plan_days(path: Path, content) -> list[dict]:
+    """The curated days as the study scripts need them: title, heading anchor, question IDs. An unreadable
+    plan gives [] (render() reports it with file and line)."""
+    try:
+        plan = (yamlfile.load(path, path.name) or {}) if path.exists() else {}
+    except SourceError:
+        return []
+    by_id = content.index()
+    days = plan.get("days") if isinstance(plan, dict) else None
+    out = []
+    for n, day in enumerate(days if isinstance(days, list) else [], start=1):
+        if not isinstance(day, dict) or not isinstance(day.get("title"), str):
+            continue
+        listed = day.get("questions")
+        qids: list = listed if isinstance(listed, list) else []
+        ids = [by_id[q].id for q in qids if isinstance(q, str) and q in by_id]
+        out.append({"title": day["title"], "anchor": day_anchor(n), "questions": ids})
+    return out
 
 
 def plan_notebooks(root: Path) -> list[str]:
@@ -67,14 +91,9 @@ def render(path: Path, rel: str, content) -> str:
     for key, value in (("title", title), ("intro", intro)):
         if not isinstance(value, str):
             raise SourceError(rel, yamlfile.line_of(plan, key), f"`{key}` must be text")
-    lines = [f"# {md_escape(title)}", "", md_escape(intro.strip()), ""]
+    # no left sidebar: it would hold one entry (this page); the days are in the table of contents
+    lines = ["---", "hide:", "  - navigation", "---", "", f"# {md_escape(title)}", "", md_escape(intro.strip()), ""]
     lines += [
-        PROGRESS_NOTE,
-        "",
-        f"Take it with you: the [Anki deck]({urls.link(PLAN_PAGE, urls.ANKI_FILE)}) (one sub-deck per topic; "
-        f"re-importing an updated deck updates your cards) or the [CSV of all questions]"
-        f"({urls.link(PLAN_PAGE, urls.CSV_FILE)}).",
-        "",
         '<div class="study-plan" markdown>',
         "",
     ]
@@ -85,7 +104,7 @@ def render(path: Path, rel: str, content) -> str:
         line = yamlfile.line_of(days, n - 1)
         if not isinstance(day, dict) or not isinstance(day.get("title"), str):
             raise SourceError(rel, line, f"day {n} must be a mapping with a `title` (text)")
-        lines += [f"## {md_escape(day['title'])}", ""]
+        lines += [f"## {md_escape(day['title'])} {{ #{day_anchor(n)} }}", ""]
         questions = yamlfile.expect_list(day.get("questions"), rel, f"`questions` of day {n}", line)
         for i, qid in enumerate(questions):
             q = by_id.get(qid) if isinstance(qid, str) else None
@@ -102,6 +121,19 @@ def render(path: Path, rel: str, content) -> str:
         lines.append("")
     lines += rest_by_topic(content, seen_q, [nb for nb in notebooks if nb not in seen_nb])
     lines += ["</div>", ""]
+    lines += [
+        '<details class="plan-about" markdown>',
+        "<summary>How progress is counted, and taking the plan with you</summary>",
+        "",
+        PROGRESS_NOTE,
+        "",
+        f"Take it with you: the [Anki deck]({urls.link(PLAN_PAGE, urls.ANKI_FILE)}) (one sub-deck per topic; "
+        f"re-importing an updated deck updates your cards) or the [CSV of all questions]"
+        f"({urls.link(PLAN_PAGE, urls.CSV_FILE)}).",
+        "",
+        "</details>",
+        "",
+    ]
     lines += reading_list(content.study_links)
     return "\n".join(lines)
 

@@ -23,6 +23,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}  # screenshot tests run at both
+# The study flow is checked where candidates read: a 1366×900 laptop (mouse) and a 390×844 phone (touch).
+STUDY_VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 1,
+    },
+}
 
 
 def site_url(site: Path) -> str:

@@ -21,6 +21,8 @@ def page_types(site) -> dict[str, str]:
         "topic": "topics/cnn/",
         "permalink landing": first["permalink"],
         "study plan": "study-plan/",
+        "review": "review/",
+        "quiz": "quiz/",
         "errata": "errata/",
         "notebook": "notebooks/cnn/",
         "404": "no/such/page/",
@@ -40,6 +42,8 @@ def test_no_serious_or_critical_axe_violations(browser, site, axe, scheme):
     try:
         for name, path in page_types(site).items():
             page.goto(site.url(path), wait_until="networkidle")
+            if name == "review":  # the card with its answer and rating bar shown
+                page.locator(".rv-reveal").click()
             page.wait_for_function("() => document.body.dataset.mdColorScheme !== undefined")
             expected = "slate" if scheme == "dark" else "default"
             assert page.evaluate("() => document.body.dataset.mdColorScheme") == expected, name
@@ -126,3 +130,42 @@ def test_keyboard_focus_is_visible(browser, site, scheme):
                 break
     ctx.close()
     assert len(checked) == 6, checked
+
+
+TARGETS = (
+    ".study-start__go, .study-toolbar button, .qa-reveal, .rv-btn, .rv-rate button, .plan-overall button, "
+    ".study-plan .task-list-indicator, .study-plan-nav a, .rv-field select"
+)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_study_controls_are_at_least_24px(browser, site, viewport):
+    """WCAG 2.2 target size (2.5.8): every control the study features draw is 24 × 24 px or more (the
+    plan's boxes are measured where Material draws them, the indicator's ::before)."""
+    from .conftest import STUDY_VIEWPORTS
+
+    ctx = browser.new_context(**STUDY_VIEWPORTS[viewport])
+    page = ctx.new_page()
+    small = {}
+    for path in ["", "topics/cnn/", "study-plan/", "review/", "quiz/"]:
+        page.goto(site.url(path), wait_until="networkidle")
+        if path == "topics/cnn/":
+            page.locator(".study-toolbar__toggle").click()
+            page.locator(".qa-reveal").first.click()
+        if path == "review/":
+            page.locator(".rv-reveal").click()
+        sizes = page.eval_on_selector_all(
+            TARGETS,
+            """els => els.filter(e => e.offsetParent !== null).map(e => {
+                 const s = e.classList.contains('task-list-indicator') ? getComputedStyle(e, '::before') : null;
+                 const r = e.getBoundingClientRect();
+                 const w = s ? parseFloat(s.width) : r.width, h = s ? parseFloat(s.height) : r.height;
+                 return [e.className || e.tagName, w, h];
+               })""",
+        )
+        assert sizes, path
+        bad = [x for x in sizes if x[1] < 24 or x[2] < 23.5]
+        if bad:
+            small[path] = bad[:5]
+    ctx.close()
+    assert not small, small

@@ -1,4 +1,8 @@
-"""The offline copy (mkdocs-offline.yml) opened straight from disk: search, self-test, nothing remote."""
+"""The offline copy (mkdocs-offline.yml) opened straight from disk: search, self-test, nothing remote.
+
+From file:// a page may not fetch index chunks, so the offline copy searches with Material's own worker
+on its bundled index (search/search_index.js), re-ranked by search-rank.js; it has no Pagefind folder.
+"""
 from __future__ import annotations
 
 import os
@@ -9,6 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+OFFLINE_INDEX_LIMIT = 1_000_000  # bytes: search/search_index.js of the site as it is (~250 KB)
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +45,31 @@ def test_offline_copy_searches_and_self_tests_without_the_network(browser, offli
     assert 'rel="canonical"' not in html and "md-source" not in html
     assert "<loc>" not in (offline_site / "sitemap.xml").read_text(encoding="utf-8")
 
+    # the bundled index stays small: every question once, no demo output or notebook pages
+    index = offline_site / "search" / "search_index.js"
+    assert index.stat().st_size < OFFLINE_INDEX_LIMIT, index.stat().st_size
+    assert not (offline_site / "pagefind").exists()
     page.locator(".md-search__input").click()
-    page.keyboard.type("max pooling")
-    page.wait_for_selector(".md-search-result__item")
+    page.keyboard.type("max pooling", delay=15)
+    page.wait_for_function(
+        "q => { const l = document.querySelector('.md-search-result__list'); return l && l.dataset.studyQuery === q; }",
+        arg="max pooling",
+    )
+    anchors = page.eval_on_selector_all(
+        ".md-search-result__list a.md-search-result__link",
+        "ls => ls.map(a => new URL(a.href).hash.slice(1)).filter(Boolean)",
+    )
+    assert "max-pooling" in anchors[:3], anchors[:5]
 
     page.keyboard.press("Escape")
     page.locator(".study-toolbar__toggle").click()
     assert page.eval_on_selector_all(".qa-answer", "els => els.every(e => e.offsetParent === null)")
     # formulas are rendered from the copy's own KaTeX (script and fonts next to the pages)
+    # (still in self-test mode: the answers, and so their formulas, are hidden — KaTeX is not fetched)
     page.goto((offline_site / "topics" / "cnn.html").as_uri(), wait_until="load")
+    assert page.locator(".arithmatex").count() and not page.locator(".arithmatex .katex").count()
+    assert not page.evaluate("() => !!window.katex")
+    page.locator(".study-toolbar__toggle").click()  # answers shown: their formulas are rendered
     page.wait_for_selector(".arithmatex .katex", state="attached")
     ctx.close()
     assert not remote, f"requests off the file system: {remote}"

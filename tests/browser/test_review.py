@@ -58,14 +58,17 @@ def test_rated_good_is_not_due_and_rated_again_is(page, site):
     rate_on_topic_page(page, good, "good")
     rate_on_topic_page(page, again, "again")
     page.reload(wait_until="networkidle")
-    assert page.locator(f".rv-chip[data-progress-qid='{good}']").get_attribute("data-status") == "known"
-    assert page.locator(f".rv-chip[data-progress-qid='{again}']").get_attribute("data-status") == "learning"
+    # as Anki counts them: one Good on a new card graduates it to a short review interval (Young, not
+    # Mature); Again keeps it in its learning step
+    assert page.locator(f".rv-status .rv-chip[data-progress-qid='{good}']").get_attribute("data-status") == "young"
+    assert page.locator(f".rv-status .rv-chip[data-progress-qid='{again}']").get_attribute("data-status") == "learning"
 
     set_review_settings(page, newPerDay="0")  # only cards already rated: nothing new mixed in
     page.goto(site.url("review/"), wait_until="networkidle")
     assert due_ids(page) == [again]
     assert page.locator(".rv-count--due strong").text_content() == "1"
-    assert page.locator(".rv-count--known strong").text_content() == "1"
+    assert page.locator(".rv-count--young strong").text_content() == "1"
+    assert page.locator(".rv-count--mature strong").text_content() == "0"
     assert page.locator(".rv-stage").get_attribute("data-qid") == again
     no_trouble(page, site)
 
@@ -167,11 +170,11 @@ def test_export_clear_import_restores_progress(page, site, tmp_path):
     page.evaluate("() => localStorage.clear()")
     page.reload(wait_until="networkidle")
     assert stored(page) == {}
-    assert page.locator(".rv-count--known strong").text_content() == "0"
+    assert page.locator(".rv-count--young strong").text_content() == "0"
     page.locator("input[data-action=import]").set_input_files(path)
     page.wait_for_function("() => /Imported/.test(document.querySelector('.rv-data .rv-message').textContent)")
     assert stored(page) == before
-    assert page.locator(".rv-count--known strong").text_content() == "1"
+    assert page.locator(".rv-count--young strong").text_content() == "1"
 
     # merge by latest review: a newer card in this browser is kept, an older one is replaced
     newer = dict(before[first], updated="2999-01-01T00:00:00.000Z", known=True)
@@ -206,7 +209,7 @@ def test_an_alias_carries_its_progress_to_the_survivor_and_a_removed_question_is
     page.reload(wait_until="networkidle")
     cards = stored(page)
     assert "old-name-of-it" not in cards and cards[survivor] == card
-    assert page.locator(f".rv-chip[data-progress-qid='{survivor}']").get_attribute("data-status") == "known"
+    assert page.locator(f".rv-status .rv-chip[data-progress-qid='{survivor}']").get_attribute("data-status") == "young"
 
     page.goto(site.url("review/"), wait_until="networkidle")
     assert page.locator("[data-removed-qid='a-question-gone-for-good']").count() == 1
@@ -253,23 +256,28 @@ def test_review_filters_by_topic_and_level(page, site):
 
 
 def test_study_plan_boxes_follow_the_review_state(page, site):
-    rated = topic_ids(site, "pytorch-basics")[0]
+    """A plan question is done once its card is Young or better; Again is not done. A tick on the plan
+    is a plan tick only: it never writes or erases review history."""
+    good, again = topic_ids(site, "pytorch-basics")[:2]
     open_topic_in_self_test(page, site, "pytorch-basics")
-    rate_on_topic_page(page, rated, "good")
+    rate_on_topic_page(page, good, "good")
+    rate_on_topic_page(page, again, "again")
     page.goto(site.url("study-plan/"), wait_until="networkidle")
-    box = page.locator(f".study-plan li:has(a[href*='/q/{rated}/']) input[type=checkbox]")
-    assert box.is_checked()
-    chip = page.locator(f".study-plan .rv-chip[data-progress-qid='{rated}']")
-    assert chip.get_attribute("data-status") == "known"
+
+    def box(qid):
+        return page.locator(f".study-plan li:has(a[href*='/q/{qid}/']) input[type=checkbox]")
+
+    assert box(good).is_checked() and not box(again).is_checked()
+    assert page.locator(f".study-plan .rv-chip[data-progress-qid='{good}']").get_attribute("data-status") == "young"
+    assert page.locator(f".study-plan .rv-chip[data-progress-qid='{again}']").get_attribute("data-status") == "learning"
 
     other = next(q["id"] for q in site.questions if q["topic"] == "autograd")
-    other_box = page.locator(f".study-plan li:has(a[href*='/q/{other}/']) input[type=checkbox]")
-    other_box.evaluate("b => b.click()")  # the drawn box is a pseudo-element; ui.click_task_box clicks it by index
-    cards = stored(page)
-    assert [e["rating"] for e in cards[other]["log"]] == ["good"]  # ticking = a first review rated Good
-    other_box.evaluate("b => b.click()")
-    assert other not in stored(page)  # unticking forgets it
-    assert page.evaluate("() => Object.values(__md_get('study.plan')).filter(Boolean).length") == 1
+    box(other).evaluate("b => b.click()")  # the drawn box is a pseudo-element; ui.click_task_box clicks it by index
+    assert box(other).is_checked() and other not in stored(page)  # a tick, not a review
+    box(other).evaluate("b => b.click()")
+    assert not box(other).is_checked()
+    box(good).evaluate("b => b.click()")  # a learned card stays done: unticking cannot undo a review
+    assert box(good).is_checked() and good in stored(page)
     no_trouble(page, site)
 
 
@@ -294,7 +302,10 @@ def test_quiz_rates_marks_known_and_times_out(page, site):
     page.keyboard.press("4")  # Easy
     second = stage.get_attribute("data-qid")
     assert second in allowed and second != first
-    page.get_by_role("button", name="Mark as known").click()
+    known = page.get_by_role("button", name="Mark as known")
+    assert not known.is_visible()  # a decision about the answer: only once it is shown
+    page.keyboard.press("Space")
+    known.click()
     cards = stored(page)
     assert [e["rating"] for e in cards[first]["log"]] == ["easy"]
     assert cards[second]["known"] is True
@@ -313,12 +324,12 @@ def test_progress_on_the_topics_index(page, site):
     rate_on_topic_page(page, first, "easy")
     rate_on_topic_page(page, second, "again")
     page.goto(site.url("topics/"), wait_until="networkidle")
-    row = page.locator(f"tr[data-topic-progress='{TOPIC}']")
-    counts = {k: row.locator(f"td[data-count={k}]").text_content() for k in ("new", "learning", "known", "due")}
-    assert counts == {"new": str(len(topic_ids(site)) - 2), "learning": "1", "known": "1", "due": "1"}
-    assert page.locator("tr[data-topic-progress]").count() == len({q["topic"] for q in site.questions})
+    cell = page.locator(f"[data-topic-progress='{TOPIC}']")
+    assert cell.locator(".rv-topics-progress__n").text_content() == f"1 / {len(topic_ids(site))} learned · 1 due"
+    assert page.locator("[data-topic-progress]").count() == len({q["topic"] for q in site.questions})
+    # the topics are listed once on the page: the table (no second list of them in the content)
+    assert page.locator("article a[href*='topics/cnn'], article a[href$='cnn/']").count() == 1
     no_trouble(page, site)
-
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -357,7 +368,7 @@ def test_review_quiz_and_progress_screenshots(browser, site, shots_dir, width, s
 
 # The parts of each page this feature draws (the rest of the page is the theme's and issue-wide axe
 # checks cover it).
-OURS = {"include": [".rv-app", ".rv-topics-progress", ".rv-topic-progress", ".rv-status", ".rv-rate-slot"]}
+OURS = {"include": [".rv-app", ".rv-topics-progress", ".qa-topics-index", ".rv-topic-progress", ".rv-status", ".rv-rate-slot", ".qa-toc"]}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -91,36 +91,37 @@ def test_study_plan_progress_survives_reload_and_reset_clears_it(page, site):
     total = boxes.count()
     assert total > 3
     assert all(not b.is_disabled() for b in boxes.all())
+    questions = page.locator(".study-plan .task-list-item:has(a[href*='/q/'])").count()
+    notebooks = total - questions
     initial = plan_state(page)
+    assert not any(initial)
     overall = page.locator(".plan-overall__label")
-    start_done = sum(initial)
-    assert overall.text_content().startswith(f"{start_done} / {total} done")
+    # questions and notebooks are counted apart
+    assert overall.text_content().startswith(f"0 / {questions} questions learned · 0 / {notebooks} notebooks done")
 
     click_task_box(page, 0)
     click_task_box(page, 2)
-    expected = list(initial)
-    expected[0] = not expected[0]
-    expected[2] = not expected[2]
+    expected = [i in (0, 2) for i in range(total)]
     assert plan_state(page) == expected
-    done = sum(expected)
-    assert overall.text_content().startswith(f"{done} / {total} done")
+    assert overall.text_content().startswith(f"2 / {questions} questions learned")
     first_badge = page.locator(".study-plan h2 .plan-progress").first
-    assert re.fullmatch(r"\d+ / \d+ done", first_badge.text_content())
-    bar = page.locator(".plan-overall__bar")
-    assert bar.get_attribute("aria-valuenow") == str(done)
+    assert re.fullmatch(r"2 / \d+ questions learned · 0 / \d+ notebooks? done", first_badge.text_content())
+    assert page.locator(".plan-overall__bar").get_attribute("aria-valuenow") == "2"
 
     page.reload(wait_until="networkidle")
     assert plan_state(page) == expected
-    assert page.locator(".plan-overall__label").text_content().startswith(f"{done} / {total} done")
 
-    # declining the confirmation keeps everything
-    page.once("dialog", lambda d: d.dismiss())
-    page.get_by_role("button", name="Reset progress").click()
+    # declining the confirmation keeps everything; the question says what is cleared and what is kept
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="Reset plan ticks").click()
     assert plan_state(page) == expected
+    assert "2 ticks" in asked[0] and "review history" in asked[0] and "is kept" in asked[0]
 
     page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="Reset progress").click()
+    page.get_by_role("button", name="Reset plan ticks").click()
     assert plan_state(page) == initial
+    assert "Cleared 2 plan ticks" in page.locator(".plan-overall__status").text_content()
     page.reload(wait_until="networkidle")
     assert plan_state(page) == initial
     assert not page.watch.page_errors

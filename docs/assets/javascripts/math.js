@@ -1,7 +1,10 @@
 /* math.js: render the formulas pymdownx.arithmatex (generic mode) leaves as <span class="arithmatex">\(…\)</span>
  * with KaTeX, served from this site (assets/vendor/katex, vendored by scripts/vendor-katex).
- * KaTeX is loaded only on pages that have a formula. Until it has rendered (or without JavaScript)
- * the TeX source stays readable as text.
+ *
+ * KaTeX (≈ 300 KiB with its stylesheet) is fetched only when a formula is displayed: a page without
+ * maths never loads it, nor does a page whose formulas are all hidden (review and quiz keep their cards
+ * hidden until one is shown; a collapsed block's formulas count once it is opened). Once loaded, every
+ * formula of the page is rendered. Until then (or without JavaScript) the TeX source stays readable.
  */
 (function () {
   "use strict";
@@ -9,6 +12,7 @@
   var here = document.currentScript && document.currentScript.src;
   var base = here ? new URL("../vendor/katex/", here).href : null;
   var loading = null;
+  var observer = null;
 
   function loadKatex() {
     if (window.katex) return Promise.resolve(window.katex);
@@ -27,7 +31,7 @@
     return loading;
   }
 
-  function render() {
+  function renderAll() {
     var nodes = document.querySelectorAll(".arithmatex:not([data-math-done])");
     if (!nodes.length || !base) return;
     loadKatex().then(function (katex) {
@@ -41,11 +45,24 @@
           node.setAttribute("data-math-done", "");
         } catch (err) { /* leave the TeX source as text */ }
       });
+      if (observer) observer.disconnect();
     }, function () { /* KaTeX missing: the TeX source stays readable */ });
   }
 
+  function watch() {
+    var nodes = document.querySelectorAll(".arithmatex:not([data-math-done])");
+    if (!nodes.length || !base) return;
+    if (window.katex || !("IntersectionObserver" in window)) return renderAll();
+    if (observer) observer.disconnect();
+    // a hidden (display: none) formula never intersects; a displayed one anywhere on the page does
+    observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) renderAll();
+    }, { rootMargin: "100000px" });
+    nodes.forEach(function (node) { observer.observe(node); });
+  }
+
   // document$ emits on every page view (instant navigation); in the offline copy (file://) it may
-  // have emitted before this script subscribed, so render once on load as well (render is idempotent).
-  if (window.document$) document$.subscribe(render);
-  window.addEventListener("load", render);
+  // have emitted before this script subscribed, so watch once on load as well (watch is idempotent).
+  if (window.document$) document$.subscribe(watch);
+  window.addEventListener("load", watch);
 })();

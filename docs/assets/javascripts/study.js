@@ -1,52 +1,23 @@
-/* study.js: self-test mode on topic pages, saved progress on the study plan, search hint on 404.
- *
- * Material's instant navigation swaps the page content without a reload, so everything here runs
- * from document$.subscribe (once per page view) and must be safe to run again on a fresh DOM.
- * State lives in localStorage through Material's __md_get/__md_set, which scope keys by the site's
- * base path: two study sites on one github.io origin don't share progress.
- */
+/* study.js: topic pages — self-test mode, rating after a reveal, progress on the question list, "back
+ * to Day N" for a question reached from the plan — the topics index's progress table, and the 404's
+ * search hint. State and its meaning come from study-store.js, the views from study-widgets.js. */
 (function () {
   "use strict";
 
+  var S = window.Study;
+  var st = S.store;
+  var w = S.widgets;
+  var el = S.el;
+
   var SELFTEST_KEY = "study.selftest"; // "1" or "0"; read early by overrides/main.html to avoid a flash
-  var PLAN_KEY = "study.plan";         // { "<site-relative href>": true|false }
   var SELFTEST_CLASS = "study-selftest"; // on <html>, so it survives instant navigation
-
-  /* -- storage (private browsing may throw; the site must still work, just without memory) -- */
-
-  function load(key, fallback) {
-    try {
-      var value = window.__md_get ? __md_get(key) : JSON.parse(localStorage.getItem(key));
-      return value === null || value === undefined ? fallback : value;
-    } catch (err) {
-      return fallback;
-    }
-  }
-
-  function save(key, value) {
-    try {
-      if (window.__md_set) __md_set(key, value);
-      else localStorage.setItem(key, JSON.stringify(value));
-    } catch (err) { /* storage full or blocked: keep working in memory */ }
-  }
-  window.studyStorage = { load: load, save: save }; // shared with review.js (loaded after this file)
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
-    if (text) node.textContent = text;
-    return node;
-  }
+  var FROM_PLAN_KEY = "study.from-plan"; // sessionStorage: the question the reader opened from the plan
 
   /* ---------------------------------- self-test mode ---------------------------------- */
 
-  function selfTestOn() {
-    return document.documentElement.classList.contains(SELFTEST_CLASS);
-  }
+  function selfTestOn() { return document.documentElement.classList.contains(SELFTEST_CLASS); }
 
-  function topicAnswers() {
-    return Array.prototype.slice.call(document.querySelectorAll("article .qa-answer"));
-  }
+  function topicAnswers() { return Array.prototype.slice.call(document.querySelectorAll("article .qa-answer")); }
 
   function revealButtonFor(answer) {
     var prev = answer.previousElementSibling;
@@ -60,6 +31,13 @@
       button.setAttribute("aria-expanded", String(revealed || !selfTestOn()));
       button.textContent = revealed ? "Hide answer" : "Show answer";
     }
+  }
+
+  // A reveal low in the window would put the answer (and its rating bar, which sticks to the window's
+  // bottom only while the answer is on screen) out of sight: scroll it up to the upper third.
+  function bringIntoView(answer) {
+    var top = answer.getBoundingClientRect().top;
+    if (top > window.innerHeight * 0.6) window.scrollBy({ top: top - window.innerHeight * 0.3, behavior: "auto" });
   }
 
   function renderToolbar() {
@@ -78,191 +56,200 @@
 
   function setSelfTest(on) {
     document.documentElement.classList.toggle(SELFTEST_CLASS, on);
-    save(SELFTEST_KEY, on ? "1" : "0");
-    // Entering the mode starts from a clean slate: every answer hidden.
-    if (on) topicAnswers().forEach(function (a) { setRevealed(a, false); });
+    S.save(SELFTEST_KEY, on ? "1" : "0");
+    if (on) topicAnswers().forEach(function (a) { setRevealed(a, false); }); // a clean slate: all hidden
     renderToolbar();
+  }
+
+  function toolbar() {
+    var bar = el("div", { "class": "study-toolbar", role: "group", "aria-label": "Self-test" });
+    var toggle = el("button", { type: "button", "class": "study-toolbar__toggle md-button", "aria-pressed": "false",
+      title: "Hide answers so you can test yourself" });
+    toggle.appendChild(document.createTextNode("Self-test: "));
+    toggle.appendChild(el("span", { "class": "study-toolbar__state" }, "off"));
+    toggle.addEventListener("click", function () { setSelfTest(!selfTestOn()); });
+    var revealAll = el("button", { type: "button", "class": "study-toolbar__bulk md-button" }, "Reveal all");
+    revealAll.addEventListener("click", function () { topicAnswers().forEach(function (a) { setRevealed(a, true); }); });
+    var hideAll = el("button", { type: "button", "class": "study-toolbar__bulk md-button" }, "Hide all");
+    hideAll.addEventListener("click", function () { topicAnswers().forEach(function (a) { setRevealed(a, false); }); });
+    bar.appendChild(toggle);
+    bar.appendChild(revealAll);
+    bar.appendChild(hideAll);
+    var hint = w.keyHint("t");
+    if (hint) {
+      var span = el("span", { "class": "study-toolbar__hint" }, "Keyboard: ");
+      span.appendChild(hint);
+      bar.appendChild(span);
+    }
+    return bar;
   }
 
   function initSelfTest() {
     if (!document.querySelector(".qa-page")) return;
     var answers = topicAnswers();
     if (!answers.length) return;
-
     answers.forEach(function (answer, i) {
       if (revealButtonFor(answer)) return;
       if (!answer.id) answer.id = "qa-answer-" + (answer.getAttribute("data-qid") || i);
-      var button = el("button", {
-        type: "button",
-        "class": "qa-reveal md-button",
-        "aria-controls": answer.id,
-        "aria-expanded": "false"
-      }, "Show answer");
+      var button = el("button", { type: "button", "class": "qa-reveal md-button", "aria-controls": answer.id, "aria-expanded": "false" }, "Show answer");
       button.addEventListener("click", function () {
-        setRevealed(answer, !answer.classList.contains("is-revealed"));
+        var revealed = !answer.classList.contains("is-revealed");
+        setRevealed(answer, revealed);
+        if (revealed) bringIntoView(answer);
       });
       answer.parentNode.insertBefore(button, answer);
     });
-
     if (!document.querySelector(".study-toolbar")) {
-      var bar = el("div", { "class": "study-toolbar", role: "group", "aria-label": "Self-test" });
-      var toggle = el("button", {
-        type: "button",
-        "class": "study-toolbar__toggle md-button",
-        "aria-pressed": "false",
-        title: "Hide answers so you can test yourself (keyboard: t)"
-      });
-      toggle.appendChild(document.createTextNode("Self-test: "));
-      toggle.appendChild(el("span", { "class": "study-toolbar__state" }, "off"));
-      toggle.addEventListener("click", function () { setSelfTest(!selfTestOn()); });
-
-      var revealAll = el("button", { type: "button", "class": "study-toolbar__bulk md-button" }, "Reveal all");
-      revealAll.addEventListener("click", function () {
-        topicAnswers().forEach(function (a) { setRevealed(a, true); });
-      });
-      var hideAll = el("button", { type: "button", "class": "study-toolbar__bulk md-button" }, "Hide all");
-      hideAll.addEventListener("click", function () {
-        topicAnswers().forEach(function (a) { setRevealed(a, false); });
-      });
-      var hint = el("span", { "class": "study-toolbar__hint" }, "Keyboard: t");
-
-      bar.appendChild(toggle);
-      bar.appendChild(revealAll);
-      bar.appendChild(hideAll);
-      bar.appendChild(hint);
-
-      // just above the first question, after the page's title and introduction
       var first = document.querySelector("article .qa-q") || answers[0];
-      first.parentNode.insertBefore(bar, first);
+      first.parentNode.insertBefore(toolbar(), first);
     }
     renderToolbar();
-
-    // Arriving from a search result (Material adds ?h=<terms>) means "show me this": reveal the
-    // question the result pointed at, even in self-test mode; the others stay hidden.
+    // Arriving from a search result (Material adds ?h=<terms>) or from the plan means "show me this":
+    // reveal that question's answer, even in self-test mode; the others stay hidden.
     var params = new URLSearchParams(location.search);
     var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (selfTestOn() && params.has("h") && target && target.classList.contains("qa-q")) {
-      var answer = target.nextElementSibling;
-      while (answer && !answer.classList.contains("qa-answer")) answer = answer.nextElementSibling;
+      var answer = document.querySelector('.qa-answer[data-qid="' + target.id + '"]');
       if (answer) setRevealed(answer, true);
     }
   }
 
-  /* ------------------------------------ study plan ------------------------------------ */
+  /* ------------------------------- ratings and progress ------------------------------- */
 
-  // The same question is linked as "../q/x/" from study-plan/ and "../../q/x/" from deeper pages:
-  // key it by its path below the site root so the key doesn't depend on where the link sits.
-  function planKey(href) {
-    var url;
-    try { url = new URL(href, location.href); } catch (err) { return href; }
-    var root = window.__md_scope ? __md_scope.pathname : "/";
-    if (url.origin === location.origin && url.pathname.indexOf(root) === 0) {
-      // the offline copy links q/x/index.html where the hosted site links q/x/: one key for both
-      return url.pathname.slice(root.length).replace(/(^|\/)index\.html$/, "$1") + url.hash;
-    }
-    return url.href;
+  function topicSlug() {
+    var marker = document.querySelector(".qa-page[data-topic]");
+    return marker ? marker.getAttribute("data-topic") : null;
   }
 
-  function itemKey(box) {
-    var item = box.closest("li");
-    var link = item && item.querySelector("a[href]");
-    if (link) return planKey(link.getAttribute("href"));
-    return "text:" + (item ? item.textContent.trim().replace(/\s+/g, " ") : "");
-  }
-
-  // h2 → the checkboxes between it and the next h2 (lists may be nested in wrappers)
-  function planSections(plan) {
-    var sections = [];
-    plan.querySelectorAll("h2").forEach(function (h2) {
-      var boxes = [];
-      for (var node = h2.nextElementSibling; node && node.tagName !== "H2"; node = node.nextElementSibling) {
-        boxes.push.apply(boxes, node.querySelectorAll(".task-list-item input[type=checkbox]"));
+  function initRatings() {
+    var marker = document.querySelector(".qa-page[data-topic]");
+    if (!marker) return;
+    document.querySelectorAll("article .qa-answer[data-qid]").forEach(function (answer) {
+      var id = answer.getAttribute("data-qid");
+      var heading = document.getElementById(id);
+      if (heading && !heading.parentNode.querySelector('.rv-status[data-qid="' + id + '"]')) {
+        heading.parentNode.insertBefore(el("p", { "class": "rv-status", "data-qid": id }), heading.nextSibling);
       }
-      if (boxes.length) sections.push({ heading: h2, boxes: boxes });
+      if (!answer.querySelector(".rv-rate-slot")) answer.appendChild(el("div", { "class": "rv-rate-slot", "data-qid": id }));
     });
-    return sections;
+    if (!document.querySelector(".rv-topic-progress")) {
+      var box = el("div", { "class": "rv-topic-progress", "data-topic": marker.getAttribute("data-topic") });
+      var list = document.querySelector(".qa-toc"); // after the question list: the page opens on it
+      var after = list || marker;
+      after.parentNode.insertBefore(box, after.nextSibling);
+    }
+    renderTopic();
   }
 
-  function updatePlanProgress(plan) {
-    planSections(plan).forEach(function (section) {
-      var done = section.boxes.filter(function (b) { return b.checked; }).length;
-      var badge = section.heading.querySelector(".plan-progress");
-      badge.textContent = done + " / " + section.boxes.length + " done";
-      section.heading.classList.toggle("plan-section--complete", done === section.boxes.length);
-    });
-    var boxes = plan.querySelectorAll(".task-list-item input[type=checkbox]");
-    var total = boxes.length;
-    var done = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
-    var pct = total ? Math.round((100 * done) / total) : 0;
-    var bar = plan.querySelector(".plan-overall__bar");
-    bar.setAttribute("aria-valuenow", String(done));
-    bar.setAttribute("aria-valuemax", String(total));
-    bar.setAttribute("aria-valuetext", done + " of " + total + " done");
-    bar.querySelector(".plan-overall__fill").style.width = pct + "%";
-    plan.querySelector(".plan-overall__label").textContent =
-      done + " / " + total + " done (" + pct + "%)";
-    boxes.forEach(function (b) {
-      var item = b.closest("li");
-      if (item) item.classList.toggle("is-done", b.checked);
-    });
+  function renderRateSlot(slot, store) {
+    var id = slot.getAttribute("data-qid");
+    var message = slot.querySelector(".rv-rate__saved");
+    var text = message ? message.textContent : "";
+    slot.textContent = "";
+    if (!st.BY_ID[id]) return;
+    slot.appendChild(w.ratingBar(id, store, function (r) {
+      var entry = st.rate(id, r);
+      var same = slot.querySelector('[data-rating="' + r + '"]');
+      if (same) same.focus({ preventScroll: true }); // the buttons were redrawn: keep the reader's place
+      var saved = slot.querySelector(".rv-rate__saved");
+      if (entry && saved) {
+        saved.textContent = "Saved: " + st.RATING_LABELS[r] + ". Next review in " +
+          S.formatInterval(Date.parse(entry.card.due) - st.now().getTime()) + ".";
+      }
+    }));
+    slot.appendChild(el("p", { "class": "rv-rate__saved", role: "status" }, text));
   }
 
-  function applyPlanState(plan) {
-    var state = load(PLAN_KEY, {});
-    plan.querySelectorAll(".task-list-item input[type=checkbox]").forEach(function (box) {
-      var key = itemKey(box);
-      box.checked = Object.prototype.hasOwnProperty.call(state, key) ? !!state[key] : box.defaultChecked;
+  function renderTopic() {
+    var slug = topicSlug();
+    if (!slug) return;
+    var store = st.read();
+    var at = st.now();
+    document.querySelectorAll(".rv-status[data-qid]").forEach(function (line) {
+      var id = line.getAttribute("data-qid");
+      var q = st.BY_ID[id];
+      line.textContent = "";
+      var chip = q && w.levelChip(q.level);
+      if (chip) line.appendChild(chip);
+      line.appendChild(w.statusChip(id, store, at));
     });
-    updatePlanProgress(plan);
+    document.querySelectorAll(".qa-toc [data-toc-qid]").forEach(function (item) {
+      var id = item.getAttribute("data-toc-qid");
+      var old = item.querySelector(".rv-chip[data-progress-qid]");
+      var chip = w.statusChip(id, store, at);
+      if (old) old.replaceWith(chip); else item.appendChild(chip);
+    });
+    document.querySelectorAll(".rv-rate-slot[data-qid]").forEach(function (slot) { renderRateSlot(slot, store); });
+    var box = document.querySelector(".rv-topic-progress");
+    if (!box) return;
+    var ids = st.DATA.questions.filter(function (q) { return q.topic === slug; }).map(function (q) { return q.id; });
+    var c = st.counts(ids, store, at);
+    box.textContent = "";
+    box.appendChild(el("p", { "class": "rv-topic-progress__title" }, "Your progress on this topic"));
+    box.appendChild(w.progressBar(c, "Progress on this topic"));
+    box.appendChild(w.countsLine(c));
+    box.appendChild(el("a", { href: S.siteUrl(st.DATA.pages.review) + "?topic=" + encodeURIComponent(slug), "class": "rv-link" }, "Review this topic"));
   }
 
-  function initStudyPlan() {
-    var plan = document.querySelector(".study-plan");
-    if (!plan || plan.hasAttribute("data-plan-ready")) return;
-    plan.setAttribute("data-plan-ready", "");
+  /* ---------------------------- back to the plan, next in plan ---------------------------- */
 
-    planSections(plan).forEach(function (section) {
-      section.heading.insertBefore(
-        el("span", { "class": "plan-progress", "aria-live": "polite" }),
-        section.heading.querySelector(".headerlink")
-      );
-    });
+  function fromPlan(id) {
+    try {
+      if (id === undefined) return sessionStorage.getItem(FROM_PLAN_KEY);
+      sessionStorage.setItem(FROM_PLAN_KEY, id);
+    } catch (err) { return null; }
+    return id;
+  }
 
-    var overall = el("div", { "class": "plan-overall" });
-    var bar = el("div", {
-      "class": "plan-overall__bar",
-      role: "progressbar",
-      "aria-label": "Study plan progress",
-      "aria-valuemin": "0"
-    });
-    bar.appendChild(el("div", { "class": "plan-overall__fill" }));
-    var label = el("span", { "class": "plan-overall__label", "aria-hidden": "true" });
-    var reset = el("button", { type: "button", "class": "plan-overall__reset md-button" }, "Reset progress");
-    reset.addEventListener("click", function () {
-      if (!window.confirm("Clear all study-plan progress saved in this browser?")) return;
-      save(PLAN_KEY, {});
-      applyPlanState(plan);
-    });
-    overall.appendChild(bar);
-    overall.appendChild(label);
-    overall.appendChild(reset);
-    plan.insertBefore(overall, plan.firstChild);
+  // A question opened from the study plan shows where it sits in the plan: back to its day, and the
+  // next question of the plan (study-plan.js records the click).
+  function initPlanNav() {
+    document.querySelectorAll(".study-plan-nav").forEach(function (n) { n.remove(); });
+    var id = fromPlan();
+    var hash = location.hash ? decodeURIComponent(location.hash.slice(1)) : "";
+    if (!id || id !== hash || !st.BY_ID[id]) return;
+    var heading = document.getElementById(id);
+    var where = st.dayOf(id);
+    if (!heading || !where) return;
+    var nav = el("nav", { "class": "study-plan-nav", "aria-label": "Study plan" });
+    nav.appendChild(el("a", { href: S.siteUrl(st.DATA.pages.study_plan) + "#" + where.day.anchor, "class": "study-plan-nav__back" },
+      "\u2190 Back to " + where.day.title.split(/[:\u2014-]/)[0].trim()));
+    var order = st.DATA.questions;
+    var next = order[st.BY_ID[id].order + 1];
+    if (next) {
+      var link = el("a", { href: S.siteUrl(next.permalink), "class": "study-plan-nav__next" }, "Next in plan: " + next.title + " \u2192");
+      link.addEventListener("click", function () { fromPlan(next.id); });
+      nav.appendChild(link);
+    }
+    var status = heading.parentNode.querySelector('.rv-status[data-qid="' + id + '"]');
+    (status || heading).insertAdjacentElement("afterend", nav);
+  }
 
-    plan.querySelectorAll(".task-list-item input[type=checkbox]").forEach(function (box) {
-      // the drawn box has no text of its own: name it after the item it ticks off
-      var item = box.closest("li");
-      var text = item ? item.textContent.trim().replace(/\s+/g, " ") : "";
-      if (text) box.setAttribute("aria-label", "Done: " + text.slice(0, 120));
-      box.disabled = false;
-      box.removeAttribute("disabled");
-      box.addEventListener("change", function () {
-        var state = load(PLAN_KEY, {});
-        state[itemKey(box)] = box.checked;
-        save(PLAN_KEY, state);
-        updatePlanProgress(plan);
-      });
+  /* ---------------------------------- topics index ---------------------------------- */
+
+  function initTopicsIndex() {
+    var box = document.querySelector(".rv-topics-progress");
+    var anchor = document.querySelector(".qa-topics-index");
+    if (!anchor) return;
+    if (!box) {
+      box = el("section", { "class": "rv-topics-progress", "aria-label": "Your progress by topic" });
+      anchor.parentNode.insertBefore(box, anchor);
+    }
+    var store = st.read();
+    var at = st.now();
+    box.textContent = "";
+    var all = st.counts(st.DATA.questions.map(function (q) { return q.id; }), store, at);
+    box.appendChild(el("p", { "class": "rv-topic-progress__title" },
+      "Your progress: " + all.mature + " mature, " + all.young + " young, " + all.learning + " learning, " +
+      all["new"] + " new of " + all.total + "; " + all.due + " due now"));
+    document.querySelectorAll(".qa-topics-index [data-topic-progress]").forEach(function (cell) {
+      var slug = cell.getAttribute("data-topic-progress");
+      var ids = st.DATA.questions.filter(function (q) { return q.topic === slug; }).map(function (q) { return q.id; });
+      var c = st.counts(ids, store, at);
+      cell.textContent = "";
+      cell.appendChild(w.progressBar(c, st.TOPICS[slug] ? st.TOPICS[slug].title : slug));
+      cell.appendChild(el("span", { "class": "rv-topics-progress__n" }, (c.young + c.mature) + " / " + c.total + " learned · " + c.due + " due"));
     });
-    applyPlanState(plan);
   }
 
   /* --------------------------------------- 404 --------------------------------------- */
@@ -277,8 +264,7 @@
     try { last = decodeURIComponent(last); } catch (err) { /* keep it raw */ }
     var words = last.replace(/\.html?$/i, "").replace(/[-_+]+/g, " ").trim();
     if (!words || words.length > 80) return;
-    var button = el("button", { type: "button", "class": "md-button md-button--primary" },
-      "Search for \u201c" + words + "\u201d");
+    var button = el("button", { type: "button", "class": "md-button md-button--primary" }, "Search for \u201c" + words + "\u201d");
     button.addEventListener("click", function () { openSearch(words); });
     box.appendChild(button);
     box.hidden = false;
@@ -289,29 +275,43 @@
     var input = document.querySelector("[data-md-component=search-query]");
     if (!toggle || !input) return;
     toggle.checked = true;
-    toggle.dispatchEvent(new Event("change"));
+    toggle.dispatchEvent(new Event("change")); // Material's own control: it listens for this
     input.value = query;
     input.focus();
     input.dispatchEvent(new KeyboardEvent("keyup", { key: "Unidentified" }));
   }
 
+  /* --------------------------------- scrolling code --------------------------------- */
+
+  // A code block that scrolls (sideways, or down: long demo outputs) can be scrolled from the keyboard
+  // too (WCAG 2.1.1): it is focusable.
+  function focusableScrollers() {
+    document.querySelectorAll("article pre > code").forEach(function (code) {
+      var scrolls = code.scrollWidth > code.clientWidth + 1 || code.scrollHeight > code.clientHeight + 1;
+      if (scrolls && !code.hasAttribute("tabindex")) code.setAttribute("tabindex", "0");
+    });
+  }
+
   /* ------------------------------------- wiring ------------------------------------- */
 
-  function onPage() {
+  S.onPage(function () {
     // overrides/main.html sets the class before first paint; this covers pages built without it
-    if (load(SELFTEST_KEY, "0") === "1") document.documentElement.classList.add(SELFTEST_CLASS);
+    if (S.load(SELFTEST_KEY, "0") === "1") document.documentElement.classList.add(SELFTEST_CLASS);
     initSelfTest();
-    initStudyPlan();
+    initRatings();
+    initPlanNav();
+    initTopicsIndex();
     init404();
-  }
-
-  var seen = false;
-  if (window.document$) {
-    document$.subscribe(function () { seen = true; onPage(); });
-  }
-  // If Material's bundle is missing or failed to start, document$ never emits; the page is still
-  // plain HTML, so set it up once after load. (Every init above is idempotent.)
-  window.addEventListener("load", function () { if (!seen) onPage(); });
+    focusableScrollers();
+  });
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("click", function (event) {
+    // a revealed answer or an opened box may hold code that scrolls
+    if (event.target.closest && event.target.closest(".qa-reveal, .study-toolbar, summary")) setTimeout(focusableScrollers, 0);
+  });
+  S.onChange(function () { renderTopic(); initTopicsIndex(); });
+  window.addEventListener("hashchange", initPlanNav);
+  S.fromPlan = fromPlan;
 
   if (window.keyboard$) {
     keyboard$.subscribe(function (key) {

@@ -5,7 +5,11 @@ cell is a markdown cell whose first line is the demo's title ("A 7×7 filter on 
 padding 1"); the code cells follow and are shown as in d2l.ai: each cell's code, then its output,
 cell by cell. Further tagged markdown cells are prose between the code.
 
-The snippet is a collapsible `<details>` (md_in_html) carrying `data-search-exclude`, with fenced
+Cells tagged `remove-cell` (Jupyter Book's tag; `hide-cell` too) are test scaffolding (asserts, warning
+filters): they run with the notebook but stay out of the reading path. Each code cell is labelled
+"In [n]" and its output "Out [n]", n being the cell's execution count.
+
+The snippet is a `<details>` shown open (md_in_html) carrying `data-search-exclude`, with fenced
 blocks (pymdownx.superfences/highlight). Material's search parser matches excluded elements by tag
 name, so the wrapper must be an element that does not occur inside it: nothing here nests a
 <details>, so do not put the snippet inside a `???` block either. The snippet is meant for the top
@@ -31,6 +35,7 @@ _TAB = "    "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{1,2})|[*_]{1,2}\s*$")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+HIDDEN_TAGS = {"remove-cell", "hide-cell"}  # scaffolding: executed, never shown in a demo
 
 
 def demo_markdown(
@@ -46,6 +51,7 @@ def demo_markdown(
         return demo_markdown_error(result.path, result.error or NotebookError(f"{result.path}: not executed"))
     nb = _load(result.executed_path)
     cells = [(i, nb.cells[i]) for i in sorted(set(cell_indexes)) if 0 <= i < len(nb.cells)]
+    cells = [(i, c) for i, c in cells if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
     if not any(c.cell_type == "code" for _, c in cells):
         return ""
     title, cells = _title(cells, fallback=result.title)
@@ -55,11 +61,12 @@ def demo_markdown(
         if cell.cell_type == "markdown":
             body.append(_no_headings(cell.source.strip()) + "\n")
         elif cell.cell_type == "code":
-            body.append(_fence(cell.source, "python") + "\n")
-            body.extend(block + "\n" for block in _outputs(result, i, cell, image_url_prefix, title))
+            n = cell.get("execution_count") or i + 1
+            body.append(_fence(cell.source, "python", f"In [{n}]", css_class="qa-input") + "\n")
+            body.extend(block + "\n" for block in _outputs(result, i, cell, image_url_prefix, title, f"Out [{n}]"))
     links = f"[Open the full notebook]({_url(notebook_page_url)}) · [Download .ipynb]({_url(download_url)})"
     parts = [
-        '<details class="example qa-demo" data-search-exclude markdown>',
+        '<details class="example qa-demo" open data-search-exclude markdown>',
         f"<summary>Demo: {title}</summary>",
         "",
         *body,
@@ -110,15 +117,17 @@ def demo_markdown_error(notebook_path: str, error: BaseException | str) -> str:
     return f'!!! failure "{title}"\n\n{_indent(_fence(message, "text"))}\n'
 
 
-def _outputs(result: NotebookResult, index: int, cell: NotebookNode, image_url_prefix: str, title: str) -> list[str]:
-    label = ""
+def _outputs(
+    result: NotebookResult, index: int, cell: NotebookNode, image_url_prefix: str, title: str, label: str = ""
+) -> list[str]:
     blocks = []
     for k, out in enumerate(cell.get("outputs", [])):
         kind = out.get("output_type")
         if kind == "stream":
-            blocks += _text_block(out.get("text", ""), "stderr" if out.get("name") == "stderr" else label)
+            stream = f"{label} stderr".strip() if out.get("name") == "stderr" else label
+            blocks += _text_block(out.get("text", ""), stream)
         elif kind == "error":
-            blocks += _text_block(f"{out.get('ename', '')}: {out.get('evalue', '')}", "raised")
+            blocks += _text_block(f"{out.get('ename', '')}: {out.get('evalue', '')}", f"{label} raised".strip())
         elif kind in ("execute_result", "display_data"):
             name = result.image_names.get((index, k))
             if name is not None:

@@ -2,7 +2,9 @@
 
 - mkdocs-jupyter inlines ≈ 590 KB of JupyterLab and Pygments CSS into every notebook page. The
   stylesheets are cut out of the page and served once, as one shared file (SHARED_CSS), linked from
-  each page; the dark JupyterLab theme is added for Material's dark scheme.
+  each page; the dark JupyterLab theme is added for Material's dark scheme. The file keeps only the
+  rules whose class names occur on the notebook pages (JupyterLab's widgets, menus and dialogs
+  never do), parsed with tinycss2.
 - Plots are inlined as base64 data: URIs; they point at the image files the build publishes anyway
   (notebooks/img/, the files the demos use), so a page carries no image bytes.
 - Cell tags (q:<id>, the demo convention) are build metadata: their chips are dropped.
@@ -31,6 +33,7 @@ class NotebookPages:
 
     def __init__(self) -> None:
         self.styles: list[str] = []  # in first-seen order, each once
+        self.classes: set[str] = set()  # every class name used on a notebook page
         self.image_names: list[str] = []  # published under notebooks/img/, named …-<sha256[:8]>.<ext>
 
     def rewrite(self, html: str, *, page_url: str) -> str:
@@ -40,6 +43,8 @@ class NotebookPages:
             if css.strip() and css not in self.styles:
                 self.styles.append(css)
             style.decompose()
+        for node in tree.css("[class]"):
+            self.classes.update((node.attributes.get("class") or "").split())
         for toolbar in tree.css(".celltoolbar"):
             toolbar.decompose()  # cell tags ("q:padding") as chips: build metadata, not for readers
         for code in tree.css(".highlight-ipynb"):
@@ -69,8 +74,54 @@ class NotebookPages:
             return None
         out = Path(site_dir) / SHARED_CSS
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text("\n".join(self.styles) + "\n" + dark_theme_css(), encoding="utf-8")
+        css = used_rules_cached("\n".join(self.styles), frozenset(self.classes))
+        out.write_text(css + "\n" + dark_theme_css(), encoding="utf-8")
         return out
+
+
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][-_a-zA-Z0-9]*)")
+_NOT = re.compile(r":not\([^()]*\)")
+
+
+def _selector_used(selector: str, classes: set[str]) -> bool:
+    """A selector can match only if every class it requires is used (classes under :not() aside; Material's
+    own md-* classes are on the page around the notebook)."""
+    return all(name in classes or name.startswith("md-") for name in _CLASS.findall(_NOT.sub("", selector)))
+
+
+_trimmed: dict[str, str] = {}  # serve: the same pages rebuild to the same stylesheet, trimmed once
+
+
+def used_rules_cached(css: str, classes: frozenset[str]) -> str:
+    key = hashlib.sha256((css + "\0" + " ".join(sorted(classes))).encode()).hexdigest()
+    if key not in _trimmed:
+        _trimmed.clear()
+        _trimmed[key] = used_rules(css, set(classes))
+    return _trimmed[key]
+
+
+def used_rules(css: str, classes: set[str]) -> str:
+    """The stylesheet without the rules no page can match: style rules whose every selector needs a
+    class name the pages never use; @media/@supports blocks are trimmed the same way, and dropped
+    when empty. Everything else (@font-face, @keyframes, variables on :root) is kept as it is."""
+    import tinycss2
+
+    def trim(rules) -> list[str]:
+        out = []
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                selectors = tinycss2.serialize(rule.prelude).split(",")
+                if any(_selector_used(sel, classes) for sel in selectors):
+                    out.append(tinycss2.serialize([rule]))
+            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+                inner = trim(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+                if inner:
+                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+            elif rule.type == "at-rule":
+                out.append(tinycss2.serialize([rule]))
+        return out
+
+    return "\n".join(trim(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
 
 
 def plot_alt(img) -> str:

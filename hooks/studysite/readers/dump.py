@@ -10,8 +10,7 @@ import html
 import re
 
 from ..model import SourceError
-from .base import ReadReport
-from .stream import Node
+from ..stream import Node, Parsed
 
 ELEMENT = re.compile(r"([A-Za-z][A-Za-z0-9]{0,20}) => \[")
 # Markup residue left by the scraper, e.g. "network./p&gt;" (after entity decoding: "network./p>").
@@ -91,7 +90,7 @@ def read_nodes(text: str, file: str) -> list[Node]:
         if tag == "a":
             nodes.append(Node("link", line=line, end=end, text=value, fmt="text", raw=raw.strip(), tag=tag))
         elif not value and tag in HEADINGS | PARA_TAGS | LABEL_TAGS | {"li"}:
-            nodes.append(Node("other", line=line, end=end, fmt="text", tag=f"empty {tag}"))
+            nodes.append(Node("other", line=line, end=end, fmt="text", tag="empty"))
         elif tag in HEADINGS:
             nodes.append(Node("heading", line=line, end=end, level=int(tag[1]), text=value, title=value, fmt="text",
                               raw=raw.strip(), tag=tag))
@@ -112,19 +111,8 @@ def read_nodes(text: str, file: str) -> list[Node]:
     return nodes
 
 
-def read(text: str, file: str) -> ReadReport:
-    from ..segment import segment  # (segment imports readers.base: import it when reading)
-
-    report = ReadReport(file=file, kind="dump", reader="dump")
-    nodes = read_nodes(text, file)
-    # "empty elements" is the name the log has always used for elements with nothing in them
-    for n in nodes:
-        if n.kind == "other" and n.tag.startswith("empty "):
-            n.tag = "empty"
-    segment(nodes, text.split("\n"), report, reader="dump")
-    if "non-content <empty> elements" in report.dropped:
-        report.dropped["empty elements"] = report.dropped.pop("non-content <empty> elements")
-    return report
+def parse(text: str, file: str) -> Parsed:
+    return Parsed(read_nodes(text, file), text.split("\n"), kind="dump", reader="dump")
 
 
 def _table_node(cells: list[tuple[str, str, int]], file: str) -> Node:

@@ -12,8 +12,7 @@ import lxml.html
 from lxml import etree
 
 from ..model import SourceError
-from .base import ReadReport
-from .stream import Node
+from ..stream import Node, Parsed
 
 DROP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
              "svg", "select", "input", "textarea", "object", "embed", "canvas", "video", "audio", "head",
@@ -71,10 +70,30 @@ def text_of(el) -> str:
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# libxml2 stops building the tree at 256 levels and drops everything after (the rest of the page) unless
+# told the document is huge; the walk below recurses per level, so what is deeper than MAX_DEPTH is
+# unwrapped into its ancestor at that depth (text kept, nesting lost).
+PARSER = lxml.html.HTMLParser(huge_tree=True)
+MAX_DEPTH = 120
+
+
+def _flatten_deep(doc) -> None:
+    depth, deep = 0, []
+    for event, el in etree.iterwalk(doc, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth > MAX_DEPTH and isinstance(el.tag, str):
+                deep.append(el)
+        else:
+            depth -= 1
+    for el in deep:
+        el.drop_tag()
+
+
 def read_nodes(text: str, file: str) -> list[Node]:
     text = NOT_XML.sub(" ", text)
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=PARSER)
     except (etree.ParserError, ValueError) as e:
         raise SourceError(file, None, f"not a readable HTML page: {e}") from None
     for el in list(doc.iter()):
@@ -82,6 +101,7 @@ def read_nodes(text: str, file: str) -> list[Node]:
             el.drop_tree()
         elif not isinstance(el.tag, str) and el.getparent() is not None:  # comments, processing instructions
             el.drop_tree()
+    _flatten_deep(doc)
     mains = doc.xpath("//main") or doc.xpath("//article")
     root = mains[0] if len(mains) == 1 else (doc.find("body") if doc.find("body") is not None else doc)
     nodes: list[Node] = []
@@ -264,10 +284,5 @@ def _plain(fragment: str) -> str:
         return " ".join(re.sub(r"<[^>]{0,2000}>", " ", fragment).split())
 
 
-def read(text: str, file: str) -> ReadReport:
-    from ..segment import segment  # (segment imports readers.base: import it when reading)
-
-    report = ReadReport(file=file, kind="html", reader="HTML page")
-    nodes = read_nodes(text, file)
-    segment(nodes, text.split("\n"), report, reader="html")
-    return report
+def parse(text: str, file: str) -> Parsed:
+    return Parsed(read_nodes(text, file), text.split("\n"), kind="html", reader="HTML page")

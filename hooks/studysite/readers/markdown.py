@@ -10,11 +10,30 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline as core_inline
+from markdown_it.rules_core.state_core import StateCore
 from selectolax.lexbor import LexborHTMLParser
 
-from .stream import Node
+from ..model import SourceError
+from ..stream import Node
 
-MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# markdown-it stops reading blocks at `maxNesting` (20 by default: a list nested 9 deep lost the rest of the
+# file); 200 reads lists nested ~99 deep, and a file nested deeper is one error naming the line, never a
+# silent cut. Inline markup keeps the default (deeper inline nesting makes its emphasis scanner slow).
+MAX_NESTING = 200
+INLINE_NESTING = 20
+MD = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
+
+
+def _inline(state: StateCore) -> None:
+    state.md.options["maxNesting"] = INLINE_NESTING
+    try:
+        core_inline(state)
+    finally:
+        state.md.options["maxNesting"] = MAX_NESTING
+
+
+MD.core.ruler.at("inline", _inline)
 LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 SUMMARY = re.compile(r"<summary\b", re.I)
@@ -107,6 +126,10 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines, warnings = close_unclosed_fences(text.split("\n"), file)
     tokens = MD.parse("\n".join(lines))
+    too_deep = next((t for t in tokens if t.level >= MAX_NESTING - 1), None)
+    if too_deep is not None:
+        line = too_deep.map[0] + 1 if too_deep.map else None
+        raise SourceError(file, line, f"nested more than {MAX_NESTING // 2} levels deep here; flatten the list or quote")
     nodes: list[Node] = []
     items: list[int] = []  # open list items (node indexes)
     lists: list[tuple[int, bool, tuple[int, int]]] = []  # open lists: id, ordered, span

@@ -1,7 +1,7 @@
-"""Markdown question lists (READMEs, personal notes): markdown-it block stream → the one segmenter."""
+"""Markdown question lists (READMEs, personal notes): markdown-it block stream."""
 from __future__ import annotations
 
-from .base import ReadReport
+from ..stream import Parsed
 from .markdown import read_nodes
 
 
@@ -10,11 +10,6 @@ def sniff(text: str) -> float:
     return 1.0 if text.strip() else 0.0
 
 
-def read(text: str, file: str) -> ReadReport:
-    from ..segment import segment  # (segment imports readers.base: import it when reading)
-
-    report = ReadReport(file=file, kind="notes", reader="markdown")
+def parse(text: str, file: str) -> Parsed:
     nodes, lines, warnings = read_nodes(text, file)
-    report.warnings += warnings
-    segment(nodes, lines, report, reader="notes")
-    return report
+    return Parsed(nodes, lines, kind="notes", reader="markdown", warnings=warnings)

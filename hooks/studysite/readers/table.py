@@ -6,8 +6,7 @@ import csv
 import io
 
 from ..model import SourceError
-from .base import ReadReport
-from .stream import Node
+from ..stream import Node, Parsed
 
 QUESTION_HEADS = ("question", "questions", "q", "front", "prompt", "title")
 ANSWER_HEADS = ("answer", "answers", "a", "back", "response", "explanation", "solution")
@@ -34,18 +33,19 @@ def sniff(text: str) -> float:
     dialect = _dialect(text)
     if dialect is None or dialect.delimiter not in first:
         return 0.0
-    row = next(csv.reader([first], dialect), [])
+    try:
+        row = next(csv.reader([first], dialect), [])
+    except csv.Error:
+        return 0.0
     q, answers = _header(row)
     return 1.0 if q is not None and answers else 0.0
 
 
-def read(text: str, file: str) -> ReadReport:
-    from ..segment import segment  # (segment imports readers.base: import it when reading)
-
-    report = ReadReport(file=file, kind="table", reader="CSV" if _dialect(text) and _dialect(text).delimiter != "\t" else "TSV")
+def parse(text: str, file: str) -> Parsed:
     dialect = _dialect(text)
+    name = "TSV" if dialect and dialect.delimiter == "\t" else "CSV"
+    parsed = Parsed([], text.split("\n"), kind="table", reader=name)
     reader = csv.reader(io.StringIO(text), dialect) if dialect else csv.reader(io.StringIO(text))
-    nodes: list[Node] = []
     try:
         header = next(reader)
         q_col, a_cols = _header(header)
@@ -60,13 +60,20 @@ def read(text: str, file: str) -> ReadReport:
             if not any(c.strip() for c in row):
                 continue
             if added_col is not None and added_col < len(row) and row[added_col].strip().lower() == "true":
-                report.drop("rows this site's overlay added (not from a source)")
+                parsed.dropped[ADDED] = parsed.dropped.get(ADDED, 0) + 1
                 continue
             question = row[q_col].strip() if q_col < len(row) else ""
-            answers = [row[k] for k in a_cols if k < len(row)]
-            nodes.append(Node("row", line=start, text=question, title=" ".join(question.split()), fmt="md",
-                              answer=[a.strip() for a in answers], raw=question))
+            answers = [row[k].strip() for k in a_cols if k < len(row)]
+            parsed.nodes.append(row_node(start, question, answers, "md"))
     except csv.Error as e:
         raise SourceError(file, reader.line_num or None, f"not readable as CSV: {e}") from None
-    segment(nodes, text.split("\n"), report, reader="table")
-    return report
+    return parsed
+
+
+ADDED = "rows this site's overlay added (not from a source)"
+
+
+def row_node(line: int, question: str, answers: list[str], fmt: str) -> Node:
+    """One question/answer record (a CSV row, a JSON object) as the segmenter's `row` node."""
+    return Node("row", line=line, text=question, title=" ".join(question.split()), fmt=fmt, answer=answers,
+                raw=question)

@@ -49,3 +49,17 @@ class Node:
     rest: str = ""  # the text after that bold span or after the first line (same fmt as text)
     indent: int = 0  # items: columns before the list marker in the source
     span: tuple[int, int] = (0, 0)  # items: first and last line of their whole list (markdown source)
+    difficulty: str = ""  # a difficulty the source states for this record (JSON `level`), as written
+    section: str = ""  # a grouping the source states for this record (JSON `topic`, a group's name)
+
+
+@dataclass
+class Parsed:
+    """What a reader hands to the segmenter: the block stream and what it noticed on the way."""
+
+    nodes: list[Node]
+    lines: list[str]  # the file's lines as the nodes number them
+    kind: str  # "dump" | "notes" | "html" | "table" | "notebook" | "json"
+    reader: str  # for the log: "markdown", "HTML page", "dump", "CSV", "notebook", "JSON"
+    warnings: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # what the reader itself left out (reason -> count)

@@ -1,0 +1,215 @@
+"""What belongs to a question: where its answer ends, and the nodes under it as answer blocks (code,
+tables and nested lists kept)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import textwrap
+
+from .model import Block, SourceRef
+from .slots import ANSWER_PREFIX, Member
+from .stream import Node
+from .wording import reads_as_question
+
+
+def answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
+    """For each anchor, the index of the first node that is no longer its answer."""
+    ends = []
+    starts = sorted({m.idx for m in anchors})
+    for k, m in enumerate(anchors):
+        pos = bisect.bisect_right(starts, m.idx)
+        node = nodes[m.idx]
+        if m.row >= 0 or node.kind == "row":
+            ends.append(m.idx + 1)
+            continue
+        nxt = starts[pos] if pos < len(starts) else len(nodes)
+        end = m.idx + 1 + m.consumes
+        while end < nxt:
+            n = nodes[end]
+            if n.kind == "heading" and _closes(node, n, nodes, m.idx, end):
+                break
+            if n.kind == "heading" and _link_out(nodes, end, nxt):
+                break  # "#### Explore all answers here 👉 [site](…)" and a banner: the page's, not the answer's
+            if node.kind == "summary" and n.kind == "end" and not _inside(nodes, end, m.idx):
+                end += 1
+                break
+            if node.kind == "item" and n.kind == "item" and n.depth <= node.depth and not _inside(nodes, end, m.idx):
+                if not (n.indent > node.indent and n.depth == node.depth and not reads_as_question(n.title)):
+                    break  # (an item indented under the question, against the list syntax, is its answer)
+            end += 1
+        ends.append(end)
+    return ends
+
+
+def _link_out(nodes: list[Node], idx: int, stop: int) -> bool:
+    """A heading that is a link elsewhere, followed by nothing but HTML, images and links."""
+    h = nodes[idx]
+    if not re.search(r"\]\(https?://|<a\s", h.text):
+        return False
+    return all(nodes[j].kind in ("html", "image", "link", "other", "end") for j in range(idx + 1, stop))
+
+
+def _closes(q: Node, h: Node, nodes: list[Node], q_idx: int, h_idx: int) -> bool:
+    """Does heading h end the answer of question q?"""
+    if _inside(nodes, h_idx, q_idx):
+        return False  # a heading inside the question's own list item / details
+    if q.kind == "heading":
+        return h.level <= q.level
+    return True
+
+
+def _inside(nodes: list[Node], idx: int, ancestor: int) -> bool:
+    p = nodes[idx].parent
+    while p >= 0:
+        if p == ancestor:
+            return True
+        p = nodes[p].parent
+    return False
+
+
+def answer_blocks(
+    nodes: list[Node], body: list[int], lines: list[str], file: str, reader: str, *, notes_style: bool = False
+) -> list[Block]:
+    """The nodes under a question → answer blocks, structure kept (code, tables, nested lists)."""
+    if not body:
+        return []
+    if (
+        notes_style
+        and all(nodes[i].kind in ("item", "para") for i in body)
+        and any(nodes[i].kind == "item" for i in body)
+    ):
+        return _notes_blocks(nodes, body, file, reader)
+    blocks: list[Block] = []
+    skip_until = -1
+    k = 0
+    while k < len(body):
+        i = body[k]
+        n = nodes[i]
+        if i <= skip_until:
+            k += 1
+            continue
+        origin = SourceRef(file, n.line, (n.raw or n.text)[:500], reader)
+        if n.kind in ("link", "other", "end"):
+            pass
+        elif n.kind == "para":
+            blocks.append(Block(kind="para", text=n.text, fmt=n.fmt, origin=origin))
+        elif n.kind == "label":
+            blocks.append(Block(kind="label", label=n.text, fmt=n.fmt, origin=origin))
+        elif n.kind in ("heading", "summary"):
+            blocks.append(Block(kind="subhead", text=n.title if n.fmt != "md" else n.text, fmt=n.fmt, origin=origin))
+        elif n.kind == "code":
+            blocks.append(Block(kind="code", text=n.text, lang=n.lang, fmt="text", origin=origin))
+        elif n.kind == "table":
+            blocks.append(Block(kind="table", rows=n.rows, fmt=n.fmt, origin=origin))
+        elif n.kind == "quote":
+            blocks.append(Block(kind="md", text=_dedent_lines(lines, n.line, n.end), fmt="md", origin=origin))
+        elif n.kind == "html":
+            blocks.append(Block(kind="html", text=n.text, fmt="html", origin=origin))
+        elif n.kind == "image":
+            blocks.append(Block(kind="image", text=n.text, label=n.label, fmt="text", origin=origin))
+        elif n.kind == "item":
+            # one list: consecutive items of this list id (and everything nested in them)
+            group, nested = [], []
+            members_of = set()
+            for j in body[k:]:
+                nj = nodes[j]
+                if nj.kind == "item" and nj.list_id == n.list_id:
+                    group.append(j)
+                    members_of.add(j)
+                elif _has_ancestor_in(nodes, j, members_of):
+                    nested.append(j)
+                else:
+                    break
+            last = max(group + nested)
+            if not nested or n.fmt != "md":
+                items = [nodes[g].text for g in group if nodes[g].text]
+                if nested and n.fmt != "md":
+                    items += [nodes[j].text for j in nested if nodes[j].text]
+                blocks.append(Block(kind="list", items=items, fmt=n.fmt, ordered=n.ordered, origin=origin))
+            else:
+                lo = min(nodes[g].line for g in group)
+                hi = max(nodes[j].end for j in group + nested)
+                blocks.append(Block(kind="md", text=_dedent_lines(lines, lo, hi), fmt="md", origin=origin))
+            skip_until = last
+        k += 1
+    return blocks
+
+
+def _has_ancestor_in(nodes: list[Node], idx: int, ancestors: set[int]) -> bool:
+    p = nodes[idx].parent
+    while p >= 0:
+        if p in ancestors:
+            return True
+        p = nodes[p].parent
+    return False
+
+
+ANSWER_WORDS = {
+    "answer",
+    "answer:",
+    "ans",
+    "ans:",
+    "ans.",
+    "a:",
+    "a.",
+    "solution",
+    "solution:",
+    "explanation",
+    "explanation:",
+}
+_EMPTY_HTML = re.compile(r"(?is)(?:<br\s*/?>|</?p[^>]{0,200}>|</?div[^>]{0,200}>|&nbsp;|\s)*")
+
+
+def tidy(blocks: list[Block]) -> list[Block]:
+    """Drop an "Answer" marker (the answer follows it), an "Ans:" opening, and HTML that shows nothing."""
+    out = []
+    for b in blocks:
+        if b.kind == "html" and _EMPTY_HTML.fullmatch(b.text) and "<img" not in b.text.lower():
+            continue
+        if (
+            not out
+            and b.kind in ("subhead", "para", "label")
+            and (b.text or b.label).strip(" *_#").lower() in ANSWER_WORDS
+        ):
+            continue
+        if not out and b.kind == "para" and (m := ANSWER_PREFIX.match(b.text)):
+            b.text = b.text[m.end() :]
+        out.append(b)
+    return out
+
+
+def _dedent_lines(lines: list[str], first: int, last: int) -> str:
+    return textwrap.dedent("\n".join(lines[first - 1 : last])).strip("\n")
+
+
+def _notes_blocks(nodes: list[Node], body: list[int], file: str, reader: str) -> list[Block]:
+    """Notes whose answers are bullets under the question bullet: bold `Label:` bullets stay labels,
+    runs of short bullets a list, full sentences paragraphs (a bullet is how notes indent text)."""
+    parts: list[tuple[int, str, bool]] = []
+    for i in body:
+        n = nodes[i]
+        if n.kind == "item" and n.text:
+            parts.append((n.line, n.text, True))
+        elif n.kind == "para" and n.text:
+            parts.append((n.line, n.text, False))
+    blocks: list[Block] = []
+    for line, text, is_bullet in parts:
+        text = " ".join(text.split())
+        origin = SourceRef(file=file, line=line, text=text, reader=reader)
+        if is_bullet and (m := LABEL.match(text)):
+            blocks.append(Block(kind="label", label=m.group(1).strip(), text=m.group(2), fmt="md", origin=origin))
+        elif is_bullet and len(text.split()) <= 10 and not re.search(r"[.:!?]$", text):
+            if blocks and blocks[-1].kind == "list":
+                blocks[-1].items.append(text)
+            else:
+                blocks.append(Block(kind="list", items=[text], fmt="md", origin=origin))
+        else:
+            blocks.append(Block(kind="para", text=text, fmt="md", origin=origin))
+    for b in blocks:
+        if b.kind == "list" and len(b.items) == 1:
+            b.kind, b.text, b.items = "para", b.items[0], []
+    return blocks
+
+
+LABEL = re.compile(r"^\*\*([^*]{1,60}?:)\*\*\s*(.*)$")
