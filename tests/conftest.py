@@ -14,6 +14,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "hooks"))
+# Every build the tests start shares one sentence-embedding cache (vectors keyed by text hash, so sharing is
+# safe): a project copy with a private notebook cache would otherwise load the model and encode the seeds
+# again. Tests of the embedding cache itself pass their own folder.
+os.environ.setdefault("STUDY_EMBEDDING_CACHE", str(REPO / ".cache"))
 
 # Parts of the repo a build needs; a project copy gets these (sources can be swapped per test).
 PROJECT_PARTS = ["mkdocs.yml", "mkdocs-offline.yml", "hooks", "docs", "overrides", "sources", "notebooks"]

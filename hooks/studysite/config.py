@@ -37,6 +37,12 @@ SETTINGS = {
         Setting(
             "cache_dir", "STUDY_CACHE_DIR", None, "folder for the notebook cache and staged files (default .cache/)"
         ),
+        Setting(
+            "embedding_cache",
+            "STUDY_EMBEDDING_CACHE",
+            None,
+            "folder for the sentence-embedding model and vectors, keyed by text hash (default: cache_dir)",
+        ),
         Setting("export_dir", "STUDY_EXPORT_DIR", None, "also write the rendered docs tree and mkdocs.yml there"),
         Setting("source_date_epoch", "SOURCE_DATE_EPOCH", None, "reproducible builds: the time stamped into outputs"),
         Setting("page_size", "STUDY_PAGE_SIZE", "page_size", "most questions on one topic page (default 100)"),
@@ -52,6 +58,7 @@ class StudyConfig:
 
     root: Path
     cache_dir: Path
+    embedding_cache: Path | None = None  # None: cache_dir (content-addressed, so builds may share one)
     export_dir: Path | None = None
     source_date_epoch: int | None = None
     page_size: int = DEFAULT_PAGE_SIZE
@@ -63,6 +70,10 @@ class StudyConfig:
     @property
     def reproducible(self) -> bool:
         return self.source_date_epoch is not None
+
+    @property
+    def embeddings_dir(self) -> Path:
+        return self.embedding_cache or self.cache_dir
 
     @property
     def urls(self) -> Urls:
@@ -84,6 +95,7 @@ class StudyConfig:
         return cls(
             root=root,
             cache_dir=cache if cache is not None else root / ".cache",
+            embedding_cache=read.value("embedding_cache", _path),
             export_dir=read.value("export_dir", _path),
             source_date_epoch=read.value("source_date_epoch", _whole(0)),
             page_size=read.value("page_size", _whole(1), DEFAULT_PAGE_SIZE),

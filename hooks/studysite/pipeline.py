@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import overlay, stage, yamlfile
 from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
+from .embeddings import shared_encoder
 from .errors import UnknownQuestion, is_consequence
 from .model import Question, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
@@ -96,7 +97,9 @@ def check_sources_dir(sources: Path, root: Path) -> tuple[list[Path], list[Sourc
     return refused, errors, warnings
 
 
-def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) -> Content:
+def build_content(
+    root: Path, last_good: dict[str, ReadReport] | None = None, *, embeddings_dir: Path | None = None
+) -> Content:
     """Read every raw source under root/sources and produce placed, merged questions.
 
     A source that cannot be read is reported in `errors` (first: it is the cause) and left out, or, when
@@ -104,6 +107,8 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     was while the file is being fixed. Problems of curated files (aliases, overlays) are in `fatal`;
     an overlay naming a question that vanished because its source failed is in `consequences`.
     Raises ContentError only when nothing sensible can be built (a broken topic map).
+    embeddings_dir: where the sentence-embedding cache lives (StudyConfig.embeddings_dir; None: the
+    library's default, the repository's .cache/).
     """
     sources = root / "sources"
     reports, errors, stale = [], [], []
@@ -135,16 +140,19 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     except SourceError as e:
         raise ContentError([*errors, e]) from None
     pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
+    encoder = shared_encoder(embeddings_dir) if embeddings_dir is not None else None
     try:
         with stage.at("deduplicating questions"):
-            dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned)
+            dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned, encoder=encoder)
     except SourceError as e:
         if not errors:
             raise ContentError([e]) from None
         # A decision naming a question of the source that failed: a consequence. Build the rest
         # without the decisions (serve keeps going; a build fails on the cause anyway).
         consequences.append(e)
-        dedup = find_duplicates(raws, glossary=glossary, decisions=Decisions(file=decisions.file), pinned=pinned)
+        dedup = find_duplicates(
+            raws, glossary=glossary, decisions=Decisions(file=decisions.file), pinned=pinned, encoder=encoder
+        )
     questions = dedup.questions
     notes = collision_notes(questions)
     warnings = dir_warnings + [w for r in reports for w in r.warnings]

@@ -23,7 +23,6 @@ Every compared pair ends as one of three outcomes:
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -385,5 +384,6 @@ def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int,
 
 
 def default_cache_dir() -> Path:
-    """Where embeddings are cached when the caller names no folder: STUDY_CACHE_DIR, else the repo's .cache/."""
-    return Path(os.environ.get("STUDY_CACHE_DIR") or Path(__file__).resolve().parents[2] / ".cache")
+    """Where embeddings are cached when the caller names no folder (library use without a StudyConfig, as
+    in tests and benches): the repository's .cache/. A build passes StudyConfig.embeddings_dir."""
+    return Path(__file__).resolve().parents[2] / ".cache"

@@ -116,7 +116,7 @@ class StudySite:
     def load(self) -> None:
         fallback = {k: copy.deepcopy(v) for k, v in self.last_good_reports.items()} if self.serving else None
         try:
-            content = build_content(self.root, fallback)
+            content = build_content(self.root, fallback, embeddings_dir=self.config.embeddings_dir)
         except ContentError as e:
             self.content_failed(e)
             return
