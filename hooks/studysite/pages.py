@@ -56,14 +56,14 @@ def pager(parts: list[Topic], n: int) -> str:
     return "\n\n---\n\n" + " · ".join(links) + "\n"
 
 
-def notebooks_index(run: NotebookRun, *, show_times: bool) -> str:
-    """The notebooks page: every notebook's status, linked to its rendered page."""
+def notebooks_index(run: NotebookRun) -> str:
+    """The notebooks page: every notebook, what it demonstrates, linked to its rendered page."""
     links = {
         r.path: urls.link(urls.NOTEBOOKS_INDEX, urls.notebook_src(r.name))
         for r in run.results
         if r.executed_path is not None
     }
-    return "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(run, links, show_times=show_times)
+    return "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(run, links)
 
 
 def data_pages(

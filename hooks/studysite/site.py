@@ -209,7 +209,7 @@ class StudySite:
         pages: dict[str, str | bytes] = {}
         pages.update(site_pages.topic_pages(c, self.parts, self.demos, self.run))
         if self.run is not None:
-            pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run, show_times=not self.config.reproducible)
+            pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run)
         pages[urls.ERRATA] = render.errata_markdown(c.topics)
         pages.update(render.review_checklist_pages(c.topics))  # bounded pages (issue 21)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))

@@ -352,7 +352,7 @@ def test_topic_page_opens_on_its_question_list_and_ends_with_the_next_topic(brow
 def test_reader_pages_show_no_build_internals(browser, site):
     ctx = browser.new_context(**STUDY_VIEWPORTS["desktop"])
     page = ctx.new_page()
-    for path in ["", f"topics/{TOPIC}/", "topics/", "study-plan/", "review/", "quiz/"]:
+    for path in ["", f"topics/{TOPIC}/", "topics/", "study-plan/", "review/", "quiz/", "notebooks/"]:
         page.goto(site.url(path), wait_until="networkidle")
         text = page.locator("article").inner_text()
         assert "q/<id>/" not in text and not re.search(r"\d+ executed, \d+ cached", text), path

@@ -1,4 +1,4 @@
-"""The notebook status page: what ran in this build, what came from the cache, what failed."""
+"""The notebooks index: what each notebook demonstrates, and which failed (run times stay in the build log)."""
 from __future__ import annotations
 
 import html
@@ -7,33 +7,26 @@ from .outputs import strip_ansi
 from .records import NotebookRun
 
 
-def status_page_markdown(run: NotebookRun, page_links: dict[str, str], *, show_times: bool = True) -> str:
-    """A table of notebooks; page_links maps a notebook's repo-relative path (or file name) to its page URL.
+def status_page_markdown(run: NotebookRun, page_links: dict[str, str]) -> str:
+    """A table of notebooks for readers; page_links maps a notebook's repo-relative path (or file name) to its
+    page URL.
 
-    Run times are the only part that varies between builds of the same sources: a reproducible build
-    (SOURCE_DATE_EPOCH set) passes show_times=False and the times stay in the build log.
+    Readers see what each notebook demonstrates. How the build got the outputs (executed or cached, run
+    times) is build internals: it stays in the build log (`notebooks: N executed, M cached`). A notebook
+    that failed (only `mkdocs serve` publishes a site with one) is marked and its error shown.
     """
     lines = [
-        f"*{run.summary_line()}*" if show_times else "*Run times are left out of reproducible builds "
-        "(SOURCE_DATE_EPOCH is set); the build log has them.*",
-        "",
-        "| Notebook | Status | Run time | Code cells | Questions demonstrated |",
-        "| --- | --- | --- | --- | --- |",
+        "| Notebook | Code cells | Questions it demonstrates |",
+        "| --- | --- | --- |",
     ]
     for r in run.results:
         url = page_links.get(r.path) or page_links.get(r.name)
         name = _cell(r.name)
         notebook = f"[{name}]({url})" if url else name
-        if r.status == "cached":
-            status, seconds = "cached", f"cached (ran in {r.seconds:.1f} s)"
-        elif r.status == "succeeded":
-            status, seconds = "executed", f"{r.seconds:.1f} s"
-        else:
-            status, seconds = "**failed**", f"failed after {r.seconds:.1f} s"
-        if not show_times:
-            seconds = "–"
+        if r.status not in ("cached", "succeeded"):
+            notebook += " **failed**"
         questions = ", ".join(f"`{_cell(q)}`" for q in sorted(r.cells_by_question)) or "–"
-        lines.append(f"| {notebook} | {status} | {seconds} | {r.code_cells} | {questions} |")
+        lines.append(f"| {notebook} | {r.code_cells} | {questions} |")
 
     for r in run.failed:
         message = strip_ansi(r.error.message if r.error else "failed")
