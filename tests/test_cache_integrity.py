@@ -97,7 +97,7 @@ def test_output_is_capped_per_cell_with_a_visible_note(executed):
     assert len(text) < 6000
     assert "… output truncated: 295,007 more characters (the site keeps 5,000 per cell)" in text
     assert run.warnings == [
-        "notebooks/loud.ipynb: cell 2 printed 295,007 characters of output; the site keeps the first 5,000 "
+        "notebooks/loud.ipynb: cell 2 printed 300,007 characters of output; the site keeps the first 5,000 "
         '("output truncated"): print less, or raise STUDY_OUTPUT_CAP'
     ]
 
@@ -203,4 +203,4 @@ def test_output_cap_counts_text_and_images_apart():
     kinds = [o.output_type for o in nb.cells[1].outputs]
     assert kinds == ["stream", "stream"]  # text cut to the cap, the oversized image dropped, one note
     assert len(nb.cells[1].outputs[0].text) == cap and "output truncated" in nb.cells[1].outputs[1].text
-    assert cut[1] == 4000 + len(huge_plot)
+    assert cut[1] == 5000 + len(huge_plot)  # what the cell printed (4,000 + the image were cut)

@@ -159,7 +159,7 @@ def test_unknown_id_fails_the_build(tmp_path):
     ("same:\n  - [max-pooling]\n", 2, "pair of two different question IDs"),
     ("same:\n  - [stride, stride]\n", 2, "pair of two different question IDs"),
     ("merge:\n  - [stride, padding]\n", 1, "unknown key 'merge'"),
-    ("same: [stride, padding\n", 2, "not valid YAML"),
+    ("same: [stride, padding\n", 2, "invalid YAML"),
 ])
 def test_malformed_decisions_name_the_line(tmp_path, text, line, message):
     path = tmp_path / "duplicates.yaml"
@@ -183,7 +183,7 @@ def test_glossary_is_data_and_its_errors_name_the_file(tmp_path):
     assert g.contrast(g.terms("the red frob net"), g.terms("the blue frob net")) == ("blue", "red")
     bad = tmp_path / "glossary.yaml"
     bad.write_text("synonyms:\n  cnn: [convnet\n")
-    with pytest.raises(SourceError, match=r"^sources/glossary\.yaml:\d+: not valid YAML"):
+    with pytest.raises(SourceError, match=r"^sources/glossary\.yaml:\d+: invalid YAML"):
         Glossary.load(bad, "sources/glossary.yaml")
     bad.write_text("synonym:\n  cnn: [convnet]\n")
     with pytest.raises(SourceError, match="unknown section"):

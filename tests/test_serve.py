@@ -19,10 +19,11 @@ import pytest
 from conftest import copy_project
 
 DUMP = "sources/004_519512c2dfdefeb4.txt"
-# A finished build: the first ends with "Serving on", every rebuild with "Reloading browsers" (both
-# timestamped). Not "Documentation built in …": MkDocs drops a log line identical to an earlier one, so
-# two rebuilds that take the same hundredths of a second print it once.
-BUILT = re.compile(r"\] (Serving on |Reloading browsers)")
+# Waiting is on the server's own events, never on log lines within a deadline: MkDocs' livereload
+# endpoint `/livereload/<epoch>/<n>` answers once a build newer than <epoch> is being served. Epochs are
+# CLOCK_MONOTONIC milliseconds (system-wide), so "a rebuild that started after my edit" is
+# `epoch > time.monotonic() * 1000` taken before the edit. LIMIT only turns a real hang into a failure.
+LIMIT = 1800
 
 
 def free_port() -> int:
@@ -44,26 +45,42 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def builds(self) -> int:
-        return len(BUILT.findall(self.log()))
+    def epoch(self, newer_than: int) -> int:
+        """Long-poll: the epoch of the site being served, once it is newer than newer_than (MkDocs answers
+        after at most a minute either way)."""
+        url = f"http://127.0.0.1:{self.port}/livereload/{newer_than}/{time.monotonic_ns()}"
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return int(r.read())
 
-    def wait_builds(self, n: int, timeout: float) -> None:
-        deadline = time.time() + timeout
-        while self.builds() < n:
+    def wait_ready(self) -> None:
+        """The first build is done when the server answers at all (it builds before it listens)."""
+        started = time.monotonic()
+        while True:
             assert self.proc.poll() is None, self.log()[-3000:]
-            assert time.time() < deadline, f"no build #{n} within {timeout} s:\n{self.log()[-3000:]}"
-            time.sleep(0.3)
+            try:
+                self.epoch(0)
+                return
+            except OSError:
+                assert time.monotonic() - started < LIMIT, f"mkdocs serve never started:\n{self.log()[-3000:]}"
+                time.sleep(0.5)
 
-    def edit(self, rel: str, text: str, timeout: float = 120) -> str:
-        """Write a file, wait for the rebuild it triggers; the log of that rebuild."""
-        n, start = self.builds(), len(self.log())
-        time.sleep(0.3)
+    def wait_rebuild(self, since: int) -> None:
+        """Until a build that started after `since` (monotonic ms) is served."""
+        started = time.monotonic()
+        while self.epoch(since) <= since:
+            assert self.proc.poll() is None, self.log()[-3000:]
+            assert time.monotonic() - started < LIMIT, f"no rebuild after the edit:\n{self.log()[-3000:]}"
+
+    def edit(self, rel: str, text: str) -> str:
+        """Write a file and wait for the rebuild it triggers; the log of that rebuild."""
+        start = len(self.log())
+        since = round(time.monotonic() * 1000)
         (self.project / rel).write_text(text, encoding="utf-8")
-        self.wait_builds(n + 1, timeout)
+        self.wait_rebuild(since)
         return self.log()[start:]
 
-    def get(self, path: str, timeout: float = 10) -> str:
-        """The page body; fails (instead of hanging) if the server does not answer within timeout s."""
+    def get(self, path: str, timeout: float = 120) -> str:
+        """The page body; fails (instead of hanging) if the server does not answer at all."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=timeout) as r:
             assert r.status == 200
             return r.read().decode("utf-8")
@@ -93,7 +110,7 @@ def server(tmp_path):
     project = lean_project(tmp_path / "p")
     srv = Server(project, tmp_path / "serve.log", {"STUDY_CACHE_DIR": str(tmp_path / "cache")})
     try:
-        srv.wait_builds(1, 300)
+        srv.wait_ready()
         yield srv
     finally:
         srv.stop()
@@ -148,7 +165,8 @@ def test_serve_never_hangs_and_serves_the_last_good_pages(server):
     assert broken != good_render
     log = srv.edit("hooks/studysite/render.py", broken)
     assert "reloaded the study-site library (hooks/studysite/render.py changed)" in log
-    assert "the study-site hook failed: RuntimeError: injected" in log
+    wanted = "the study-site hook failed while generating pages: RuntimeError: injected; serving the last good pages"
+    assert wanted in log
     assert 'id="max-pooling"' in srv.get("topics/cnn/")
     assert question_count(srv) == n
     log = srv.edit("hooks/studysite/render.py", good_render)
@@ -159,3 +177,21 @@ def test_serve_never_hangs_and_serves_the_last_good_pages(server):
     log = srv.edit("hooks/studysite/render.py", good_render + "\ndef broken(:\n")
     assert re.search(r"hooks/studysite/render.py: the edited library does not import \(SyntaxError", log), log[-2000:]
     assert 'id="max-pooling"' in srv.get("topics/cnn/")
+
+    # 5. sources/ deleted: said plainly, the last good pages are served; restored, edits are seen again
+    #    (MkDocs' polling watcher used to stop for good once the folder was gone).
+    sources = srv.project / "sources"
+    backup = srv.project.parent / "sources-backup"
+    shutil.copytree(sources, backup)
+    since = round(time.monotonic() * 1000)
+    shutil.rmtree(sources)
+    srv.wait_rebuild(since)
+    assert "sources/ is missing: restore it" in srv.log()
+    assert question_count(srv) == n and 'id="max-pooling"' in srv.get("topics/cnn/")
+    since = round(time.monotonic() * 1000)
+    os.rename(backup, sources)  # all at once, as a `git checkout` or a restore from a backup would
+    srv.wait_rebuild(since)
+    log = srv.edit("sources/study-plan.yaml", good_plan.replace("One-week study plan", "One-week plan, edited"))
+    assert warnings_of(log) == [], log[-2000:]
+    assert "One-week plan, edited" in srv.get("study-plan/")
+    assert question_count(srv) == n

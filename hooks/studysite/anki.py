@@ -175,6 +175,15 @@ def _apkg_bytes(package: genanki.Package, timestamp: float) -> bytes:
     return out.getvalue()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`, `@SUM`, `+cmd|`):
+# OWASP's advice is a leading apostrophe, which spreadsheets show as text and hide.
+FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def questions_csv(topics: list[Topic], *, site_url: str) -> str:
     """Every question as one CSV row, in topic order then question order; the answer as plain text."""
     out = io.StringIO()
@@ -184,7 +193,8 @@ def questions_csv(topics: list[Topic], *, site_url: str) -> str:
         for q in topic.questions:
             answer = "\n\n".join(p for p in (q.summary.strip(), answer_text(q).strip()) if p)
             w.writerow(
-                [
+                safe_cell(cell)
+                for cell in [
                     q.id,
                     topic.title,
                     q.title,

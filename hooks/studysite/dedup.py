@@ -40,6 +40,7 @@ from typing import Iterable
 
 import yaml
 
+from . import yamlfile
 from .clean import clean_block, clean_title
 from .gcpause import paused_gc
 from .model import Block, Question, SourceError
@@ -96,7 +97,11 @@ def question_key(title: str) -> tuple[str, ...]:
     t = CONTEXT.sub("", t)
     t = re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", t)
     words = [singular(w) for w in TOKEN.findall(t) if w not in FILLER]
-    return tuple(words) or tuple(TOKEN.findall(title.lower())) or ("question",)
+    if words or TOKEN.findall(title.lower()):
+        return tuple(words) or tuple(TOKEN.findall(title.lower()))
+    # No Latin letters or digits (a title in Chinese, Russian, …): keyed by the whole title, so different
+    # questions stay apart (they all became "question" and merged) and equal ones still merge.
+    return ("question", hashlib.sha1(" ".join(title.casefold().split()).encode()).hexdigest()[:8])
 
 
 MAX_ID_CHARS = 80  # an ID is a folder name (q/<id>/) and a URL: a 100,000-character title must not make one
@@ -119,7 +124,11 @@ def _norm(text: str) -> frozenset[str]:
     t = text.lower()
     for pattern, repl in SPELLINGS:
         t = pattern.sub(repl, t)
-    return frozenset(TOKEN.findall(t))
+    words = TOKEN.findall(t)
+    # Each number with its place among the sentence's numbers ("#0:2", "#1:2"): "a window of 2 and stride
+    # 2" and "a window of 3 and stride 2" share the word "2" but not the values.
+    values = [w for w in words if any(c.isdigit() for c in w)]
+    return frozenset(words) | {f"#{k}:{v}" for k, v in enumerate(values)}
 
 
 def _same(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -127,6 +136,8 @@ def _same(a: frozenset[str], b: frozenset[str]) -> bool:
     and markup), or a (of 4+ words) contained in b, as when one copy splits a run-on sentence."""
     if not a or not b:
         return a == b
+    if any(t not in b for t in a if t.startswith("#")):
+        return False  # a value only a gives (32 where b says 64): both sentences stay
     shared = len(a & b)
     return shared / len(a | b) >= 0.8 or (len(a) >= 4 and shared / len(a) >= 0.9)
 
@@ -261,11 +272,7 @@ class Decisions:
         found = cls(file=rel)
         if not path.exists():
             return found
-        try:
-            root = yaml.compose(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise SourceError(rel, mark.line + 1 if mark else None, f"not valid YAML: {e}") from e
+        root = yamlfile.compose(path, rel)  # the one safe loader: no aliases, no key twice
         if root is None:
             return found
         if not isinstance(root, yaml.MappingNode):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 
+from .names import printable
+
 
 class SourceError(Exception):
     """A problem in an input a person can fix: always names the file and, where known, the line."""
@@ -24,7 +26,7 @@ class SourceError(Exception):
     def __init__(self, file: str, line: int | None, message: str):
         self.file, self.line, self.message = file, line, message
         where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {message}")
+        super().__init__(printable(f"{where}: {message}"))  # names are data: one line, controls shown
 
 
 class UnknownQuestion(SourceError):

@@ -16,15 +16,22 @@ class ExportError(Exception):
     pass
 
 
-def check_export_dir(export_dir: Path, project_root: Path) -> Path:
+def check_export_dir(export_dir: Path, project_root: Path, site_dir: str | Path | None = None) -> Path:
     """The resolved export folder, or ExportError if writing there could destroy anything.
 
     Refused: the project itself, any folder containing it, anything inside docs/, sources/, notebooks/,
-    hooks/ or overrides/, and an existing folder that is neither empty nor an earlier export (marker file).
+    hooks/ or overrides/, the site folder the build writes (inside it or containing it: the build replaces
+    it, and the export with it), and an existing folder that is neither empty nor an earlier export.
     """
     out = export_dir.expanduser().resolve()
     root = project_root.resolve()
     name = f"STUDY_EXPORT_DIR={export_dir}"
+    for site in published_dirs(site_dir):
+        if out.is_relative_to(site) or site.is_relative_to(out):
+            raise ExportError(
+                f"{name}: refused, the build writes the site to {site} and replaces that folder (the export "
+                "would be deleted with it); choose a folder outside it, e.g. export/"
+            )
     if out == root or root.is_relative_to(out):
         raise ExportError(f"{name}: refused, it is or contains the project ({root}); choose a new folder, e.g. export/")
     for part in ("docs", "sources", "notebooks", "hooks", "overrides", ".git"):
@@ -41,13 +48,22 @@ def check_export_dir(export_dir: Path, project_root: Path) -> Path:
     return out
 
 
+def published_dirs(site_dir: str | Path | None) -> list[Path]:
+    """The site folder, and while the build writes into `.<name>.building-<pid>` beside it, both."""
+    if not site_dir:
+        return []
+    site = Path(site_dir).resolve()
+    m = re.fullmatch(r"\.(.+)\.building-\d+", site.name)
+    return [site, site.with_name(m.group(1))] if m else [site]
+
+
 def export_tree(files: Files, config, export_dir: Path, nav: list, project_root: Path) -> int:
     """Copy hand-written, generated and executed files to export_dir/docs and write a matching mkdocs.yml.
 
     The config is the project's mkdocs.yml minus `hooks:` and `watch:`, with the hook's nav written out,
     so `mkdocs build -f <export_dir>/mkdocs.yml` renders the same site. Returns the number of files.
     """
-    export_dir = check_export_dir(export_dir, project_root)
+    export_dir = check_export_dir(export_dir, project_root, config["site_dir"])
     export_dir.mkdir(parents=True, exist_ok=True)
     (export_dir / MARKER).write_text("Written by the study-site export; the folder is replaced by the next export.\n", encoding="utf-8")
     docs = export_dir / "docs"

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import yamlfile
+from . import stage, yamlfile
 from .errors import MissingOverlayTarget
 from .model import Correction, Question, SourceError, SourceRef
 
@@ -43,7 +43,12 @@ DEFAULT_LEVEL = "intermediate"
 
 
 def overlay_files(overlay_dir: Path) -> list[Path]:
-    return sorted(overlay_dir.glob("*.md")) if overlay_dir.is_dir() else []
+    """Every markdown file under overlay_dir, sub-folders included (editors group them by topic), the
+    suffix in any case (`.md`, `.MD`); hidden files (editor backups, .DS_Store) are not overlays."""
+    if not overlay_dir.is_dir():
+        return []
+    found = (p for p in overlay_dir.rglob("*") if p.suffix.lower() == ".md" and p.is_file())
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(overlay_dir).parts))
 
 
 def parse(path: Path, rel: str) -> tuple[dict, str]:
@@ -106,7 +111,8 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
         try:
-            q, wanted = _apply_file(questions, path, rel, applied, index)
+            with stage.at("applying overlays", rel):
+                q, wanted = _apply_file(questions, path, rel, applied, index)
             applied[q.id] = rel
         except SourceError as e:
             errors.append(e)

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import anki, duplicates_page, render, review, urls
 from .model import Topic
 from .navigation import nav_title
-from .notebooks import NotebookRun, status_page_markdown
+from .notebooks import NotebookRun, demo_markdown_error, status_page_markdown
 from .pipeline import Content
 
 NOTEBOOKS_INTRO = """Every demo on this site is a cell of one of these notebooks. They run on CPU at build time
@@ -64,6 +64,17 @@ def notebooks_index(run: NotebookRun) -> str:
         if r.executed_path is not None
     }
     return "# Notebooks\n\n" + NOTEBOOKS_INTRO + status_page_markdown(run, links)
+
+
+def failed_notebook_pages(run: NotebookRun) -> dict[str, str]:
+    """Serve: a page at each failed notebook's URL (notebooks/<name>/) saying what failed, where the
+    rendered notebook would be."""
+    return {
+        f"{urls.NOTEBOOKS_DIR}/{Path(r.name).stem}.md": f"# {render.md_escape(r.title or r.name)}\n\n"
+        + demo_markdown_error(r.path, r.error or "failed")
+        for r in run.results
+        if r.executed_path is None
+    }
 
 
 def data_pages(

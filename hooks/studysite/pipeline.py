@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from . import overlay, yamlfile
+from . import overlay, stage, yamlfile
 from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
 from .errors import UnknownQuestion, is_consequence
 from .model import Question, SourceError, Topic
@@ -112,7 +112,8 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
             continue
         rel = path.relative_to(root).as_posix()
         try:
-            reports.append(read_file(path, rel))
+            with stage.at("reading sources", rel):
+                reports.append(_nonempty(read_file(path, rel), path))
         except SourceError as e:
             errors.append(e)
             if last_good and rel in last_good:
@@ -120,18 +121,22 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
                 stale.append(rel)
     raws = [q for r in reports for q in r.questions]
     try:
-        topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
+        with stage.at("reading the topic map", "sources/topics.yaml"):
+            topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
     except SourceError as e:
         raise ContentError([*errors, e]) from None
     consequences: list[SourceError] = []
     try:
-        glossary = Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml")
-        decisions = Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml")
+        with stage.at("reading the glossary", "sources/glossary.yaml"):
+            glossary = Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml")
+        with stage.at("reading duplicates decisions", "sources/duplicates.yaml"):
+            decisions = Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml")
     except SourceError as e:
         raise ContentError([*errors, e]) from None
     pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
     try:
-        dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned)
+        with stage.at("deduplicating questions"):
+            dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned)
     except SourceError as e:
         if not errors:
             raise ContentError([e]) from None
@@ -144,19 +149,31 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     warnings = dir_warnings + [w for r in reports for w in r.warnings]
     fatal: list[SourceError] = []
     try:
-        questions = apply_aliases(questions, sources / "aliases.yaml", root)
+        with stage.at("applying aliases", "sources/aliases.yaml"):
+            questions = apply_aliases(questions, sources / "aliases.yaml", root)
     except SourceError as e:  # left unapplied: the rest of the site still builds (serve) / the build fails
         (consequences if is_consequence(e, errors) else fatal).append(e)
     for e in overlay.apply(questions, sources / "overlay", root):
         (consequences if is_consequence(e, errors) else fatal).append(e)
     try:
-        topics, topic_notes = assign_topics(questions, topic_map)
+        with stage.at("placing questions in topics"):
+            topics, topic_notes = assign_topics(questions, topic_map)
     except SourceError as e:
         raise ContentError([*errors, *fatal, e], consequences) from None
     notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
     return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
                    consequences=consequences, stale=stale, candidates=dedup.candidates)
+
+
+def _nonempty(report: ReadReport, path: Path) -> ReadReport:
+    """An empty source is an error of its own (else the first complaint would be a curated file naming
+    its vanished questions, e.g. a decision in duplicates.yaml)."""
+    if report.kind == "empty" and not report.questions:
+        size = path.stat().st_size
+        raise SourceError(report.file, None, f"the file is empty ({size:,} bytes, no questions): restore its content, "
+                          "or delete the file to drop its questions")
+    return report
 
 
 def collision_notes(questions: list[Question]) -> list[str]:

@@ -1,6 +1,7 @@
 """Turn question records into page markdown, permalink pages and the manifest (all in memory)."""
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -118,11 +119,25 @@ def _no_templates(clean: str) -> str:
     return clean.replace("{", "&#123;").replace("}", "&#125;")
 
 
+# One Python-Markdown instance, reset per fragment: building the parser was half the cost of each call.
+_NOTES_MD = markdown.Markdown(output_format="html")
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a fragment is rendered for its page, the CSV and questions.json
 def md_fragment(text: str) -> str:
     """Notes markdown → HTML sanitised to an allow-list (no scripts, handlers or javascript: URLs)."""
-    clean = _no_templates(sanitise(images_as_links(markdown.markdown(text, output_format="html")), relative_links=False))
+    if text.count("[") + text.count("<") > BRACKET_LIMIT:  # Python-Markdown: quadratic in these
+        clean = md_block(text)
+    else:
+        clean = _no_templates(sanitise(images_as_links(_NOTES_MD.reset().convert(text)), relative_links=False))
     m = re.fullmatch(r"<p>(.*)</p>", clean.strip(), re.S)
     return m.group(1) if m and "<p>" not in m.group(1) else clean
+
+
+# `[` and `<` a fragment may hold before it is rendered by markdown-it (linear) instead of Python-Markdown,
+# whose link and raw-HTML patterns rescan the rest of the text from each unclosed or nested one: a 12 KB
+# paragraph of them took 70 s. Real notes paragraphs hold a few links.
+BRACKET_LIMIT = 64
 
 
 def md_block(text: str) -> str:
@@ -476,7 +491,15 @@ def answer_text(q: Question) -> str:
     """The answer as plain text (manifest, exports): curated answer if any, else the merged blocks."""
     if q.answer_md:
         return q.answer_md.strip()
-    return "\n".join(b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items) for b in q.blocks)
+    return "\n".join(visible_text(b) for b in q.blocks)
+
+
+def visible_text(b: Block) -> str:
+    """What a reader sees of one answer part, as plain text: scraped text as written (the site escapes
+    it), markdown and HTML as rendered and sanitised (no tags, handlers or scripts the page drops)."""
+    if b.fmt == "text" and b.kind not in ("md", "html"):
+        return b.plain() if b.kind != "list" else "\n".join(f"- {i}" for i in b.items)
+    return html.unescape(nh3.clean(_block_html(b), tags=set())).strip()
 
 
 # Pygments wraps every name, operator, punctuation mark and run of spaces in its own <span>; the site

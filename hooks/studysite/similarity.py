@@ -30,9 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from . import yamlfile
 from .model import SourceError
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[._][a-z0-9]+)*")
@@ -72,11 +72,7 @@ class Glossary:
     def load(cls, path: Path, rel: str) -> "Glossary":
         if not path.exists():
             return cls()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            raise SourceError(rel, mark.line + 1 if mark else None, f"not valid YAML: {e}") from e
+        data = yamlfile.load(path, rel) or {}  # the one safe loader: line numbers, no aliases, no key twice
         if not isinstance(data, dict):
             raise SourceError(rel, 1, "expected a mapping with synonyms, stop_phrases, filler and contrasts")
         unknown = set(data) - SECTIONS

@@ -17,12 +17,14 @@ from mkdocs.structure.files import File, Files
 
 from . import pages as site_pages
 from . import render, review, studyplan, urls
+from . import stage as build_stage
 from .config import StudyConfig
 from .errors import SourceError, is_consequence
 from .export import ExportError, check_export_dir, export_tree
 from .model import Demo, Topic
 from .navigation import is_searched, nav, notebook_page_header
 from .notebooks import NotebookRun, demo_markdown, run_notebooks
+from .notebooks.cache import anchor_jupyter_cache as anchor_jupyter_cache  # re-exported for the hook
 from .notebooks.page import NotebookPages
 from .pipeline import Content, ContentError, build_content
 from .publish import clean_jupyter_cache as clean_jupyter_cache  # re-exported (it lived here)
@@ -95,16 +97,18 @@ class StudySite:
     def prepare(self, config: Any = None) -> None:
         """Everything that can fail, before MkDocs touches site_dir."""
         if config is not None:
-            self.check_export_target()
+            self.check_export_target(config["site_dir"])
             clean_jupyter_cache(config, log)
         self.load()
-        self.execute_notebooks()
-        self.pages = self.generate()
+        with build_stage.at("running notebooks"):
+            self.execute_notebooks()
+        with build_stage.at("generating pages"):
+            self.pages = self.generate()
 
-    def check_export_target(self) -> None:
+    def check_export_target(self, site_dir: str | None = None) -> None:
         if self.config.export_dir is not None:
             try:
-                self.export_dir = check_export_dir(self.config.export_dir, self.root)
+                self.export_dir = check_export_dir(self.config.export_dir, self.root, site_dir)
             except ExportError as e:
                 self.problem(e)
 
@@ -210,6 +214,8 @@ class StudySite:
         pages.update(site_pages.topic_pages(c, self.parts, self.demos, self.run))
         if self.run is not None:
             pages[urls.NOTEBOOKS_INDEX] = site_pages.notebooks_index(self.run)
+            if self.serving:  # a failing notebook's page shows its error (it was a 404)
+                pages.update(site_pages.failed_notebook_pages(self.run))
         pages[urls.ERRATA] = render.errata_markdown(c.topics)
         pages.update(render.review_checklist_pages(c.topics))  # bounded pages (issue 21)
         pages.update(render.permalink_pages(c.questions, directory_urls=self.directory_urls))

@@ -8,7 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.utils import CountHandler
+
+from . import sitedir
 
 log = logging.getLogger("mkdocs.plugins.studysite")
 
@@ -25,6 +28,8 @@ class SiteSwap:
         self.target = Path(config["site_dir"]).resolve()
         self.building = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
         shutil.rmtree(self.building, ignore_errors=True)
+        for name in sitedir.remove_leftovers(self.target):
+            log.info(f"removed {name}, left beside {self.target.name}/ by a build that was killed")
         config["site_dir"] = str(self.building)
 
     def finish(self, config: Any) -> None:
@@ -36,15 +41,16 @@ class SiteSwap:
             return
         trash = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
         try:
-            if self.target.exists():
-                os.replace(self.target, trash)
-            os.replace(self.building, self.target)
+            sitedir.swap_in(self.target, self.building, trash)  # (a mount point: its contents replaced)
             log.info(f"site written to {self.target} (built in {self.building.name}, then swapped in)")
-        except OSError:  # e.g. site_dir is a mount point: copy over it instead
-            if self.building.exists():
-                shutil.copytree(self.building, self.target, dirs_exist_ok=True)
-                shutil.rmtree(self.building, ignore_errors=True)
-        shutil.rmtree(trash, ignore_errors=True)
+        except OSError as e:
+            raise PluginError(
+                f"{self.target}: the new site could not be written there ({e.strerror or e}); "
+                "make the folder writable, or build elsewhere with -d"
+            ) from None
+        finally:
+            shutil.rmtree(self.building, ignore_errors=True)
+            shutil.rmtree(trash, ignore_errors=True)
 
     def abandon(self) -> None:
         self.config["site_dir"] = str(self.target)

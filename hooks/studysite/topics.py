@@ -39,6 +39,8 @@ def load_topic_map(path: Path, rel: str) -> dict:
                 raise SourceError(rel, line, f"topic {i + 1} has no `{key}` (text)")
         if not SLUG.fullmatch(t["slug"]):
             raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} must be lower-case words joined by '-'")
+        if t["slug"] == "index":  # topics/index.md is the topics index: the topic would replace it
+            raise SourceError(rel, yamlfile.line_of(t, "slug"), "topic slug 'index' is the topics index page's; choose another")
         if t["slug"] in slugs:
             raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} is used twice")
         keywords = yamlfile.expect_list(t.get("keywords"), rel, f"keywords of topic {t['slug']!r}", line)

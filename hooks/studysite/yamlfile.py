@@ -1,15 +1,29 @@
-"""Read the curated YAML files (topics, aliases, study plan, overlay front matter) with line numbers.
+"""The one loader of every curated YAML file (topics, aliases, study plan, glossary, duplicates decisions,
+reading hints, overlay front matter): safe, bounded, with line numbers.
 
-Every mapping and list the loader builds remembers the 1-based line of each key / item, so a check
-can say `sources/topics.yaml:12: topic 3 has no slug` instead of raising a KeyError.
+Curated files often arrive in pull requests, so the loader treats them as hostile: anchors and aliases
+are refused (nine levels of nine aliases expand a 1 KB file to gigabytes), so are tags (`!!python/…`,
+`!!binary`, custom `!foo`), nesting deeper than MAX_DEPTH and files over MAX_BYTES. A key given twice in
+a mapping is an error (YAML would keep the last one silently). Every mapping and list the loader builds
+remembers the 1-based line of each key / item, so a check can say `sources/topics.yaml:12: topic 3 has
+no slug` instead of raising a KeyError. Every error is one line: `file:line: what is wrong`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .model import SourceError
+
+MAX_BYTES = 2 * 1024 * 1024  # a curated file is hand-written: 2 MiB is far above any real one
+MAX_DEPTH = 64  # nesting levels; deeper input would exhaust PyYAML's recursion
+
+
+class UnsafeYAML(SourceError):
+    """A curated file uses a YAML feature the loader refuses (anchors, aliases, tags, huge, deep)."""
 
 
 class LineDict(dict):
@@ -31,7 +45,28 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that refuses anchors, aliases, explicit tags and deep nesting while composing, before
+    anything is constructed (so a bomb never expands)."""
+
+    rel = ""
+    first_line = 1
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        line = event.start_mark.line + self.first_line
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise UnsafeYAML(self.rel, line, "YAML anchors and aliases are not allowed")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            raise UnsafeYAML(self.rel, line, f"YAML tags are not allowed (found {_printable(tag)})")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise UnsafeYAML(self.rel, line, f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -43,10 +78,13 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         try:
             hash(key)
         except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, "a key is a list or mapping", key_node.start_mark) from None
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key is a list or mapping", key_node.start_mark
+            ) from None
         if key in out:  # YAML lets the later one win silently: a typo would go unnoticed
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice (first on line {out.lines[key]})", key_node.start_mark)
+                None, None, f"key {key!r} appears twice (first on line {out.lines[key]})", key_node.start_mark
+            )
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
@@ -62,26 +100,91 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
-def loads(text: str, rel: str, *, first_line: int = 1):
-    """Parse YAML text; a syntax error becomes `rel:line: invalid YAML: …` (first_line: where text starts)."""
+def _printable(tag: str) -> str:
+    """A tag as it was written (`!!python/object` rather than `tag:yaml.org,2002:python/object`), escaped."""
+    tag = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+    return tag.encode("unicode_escape").decode("ascii")[:80]
+
+
+def _loader(text: str, rel: str, first_line: int) -> _Loader:
+    if len(text) > MAX_BYTES:
+        raise UnsafeYAML(rel, None, f"{len(text):,} characters of YAML: curated files are at most {MAX_BYTES:,}")
+    loader = _Loader(text)
+    loader.rel, loader.first_line = rel, first_line
+    return loader
+
+
+def _syntax_error(e: yaml.YAMLError, rel: str, first_line: int) -> SourceError:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = mark.line + first_line if mark else first_line
+    what = getattr(e, "problem", None) or str(e).splitlines()[0]
+    context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+    if context and start is not None and start.line + first_line != line:
+        context += f" that starts on line {start.line + first_line}"
+    return SourceError(rel, line, f"invalid YAML: {what}" + (f" ({context})" if context else ""))
+
+
+def loads(text: str, rel: str, *, first_line: int = 1) -> Any:
+    """Parse YAML text; any problem becomes one `rel:line: …` SourceError (first_line: where text starts)."""
+    loader = _loader(text, rel, first_line)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + first_line if mark else first_line
-        what = getattr(e, "problem", None) or str(e).splitlines()[0]
-        context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
-        if context and start is not None and start.line + first_line != line:
-            context += f" that starts on line {start.line + first_line}"
-        raise SourceError(rel, line, f"invalid YAML: {what}" + (f" ({context})" if context else "")) from None
+        raise _syntax_error(e, rel, first_line) from None
+    except RecursionError:
+        raise UnsafeYAML(rel, None, f"nested more than {MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
 
 
-def load(path: Path, rel: str):
+def compose(path: Path, rel: str) -> yaml.Node | None:
+    """The node tree of a curated file (for readers that need each node's line), checked like load():
+    no anchors, aliases or tags, bounded size and depth, and no key twice in a mapping."""
+    loader = _loader(read_text(path, rel), rel, 1)
     try:
-        text = path.read_bytes().decode("utf-8")
+        root = loader.get_single_node()
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, rel, 1) from None
+    finally:
+        loader.dispose()
+    _check_keys(root, rel)
+    return root
+
+
+def _check_keys(root: yaml.Node | None, rel: str) -> None:
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                line = key.start_mark.line + 1
+                if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                    raise SourceError(rel, line, f"key {key.value!r} appears twice (first on line {seen[key.value]})")
+                if isinstance(key, yaml.ScalarNode):
+                    seen[key.value] = line
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def read_text(path: Path, rel: str) -> str:
+    """A curated file's text: UTF-8 (a BOM is dropped), at most MAX_BYTES, else one clear error."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise UnsafeYAML(rel, None, f"{size:,} bytes: curated files are at most {MAX_BYTES:,}")
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError(rel, None, f"cannot be read ({e.strerror or type(e).__name__})") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise SourceError(rel, None, f"not UTF-8 (byte at offset {e.start}); save it as UTF-8") from None
-    return loads(text.removeprefix("\ufeff"), rel)
+
+
+def load(path: Path, rel: str) -> Any:
+    return loads(read_text(path, rel), rel)
 
 
 def line_of(container, key, default: int | None = None) -> int | None:
@@ -99,7 +202,9 @@ def expect_mapping(value, rel: str, what: str, line: int | None = None) -> dict:
     if value is None:
         return LineDict()
     if not isinstance(value, dict):
-        raise SourceError(rel, where(value) or line, f"{what} must be a mapping (`key: value` lines), not {_kind(value)}")
+        raise SourceError(
+            rel, where(value) or line, f"{what} must be a mapping (`key: value` lines), not {_kind(value)}"
+        )
     return value
 
 

@@ -312,3 +312,15 @@ def remove_stale(cache_dir: Path, stem: str, keep: Path) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError:
             pass
+
+
+def anchor_jupyter_cache(config) -> None:
+    """mkdocs-jupyter's cache_dir (`.cache/mkdocs-jupyter`) is relative to the working directory: with
+    `mkdocs build -f other/mkdocs.yml` it was written into whatever folder the command ran in. Anchor a
+    relative one to the folder of mkdocs.yml, like MkDocs' own docs_dir and site_dir."""
+    plugin = config["plugins"].get("mkdocs-jupyter")
+    if plugin is None or not config.config_file_path:
+        return
+    cache_dir = Path(plugin.config.get("cache_dir") or ".cache/mkdocs-jupyter")
+    if not cache_dir.is_absolute():
+        plugin.config["cache_dir"] = str(Path(config.config_file_path).resolve().parent / cache_dir)

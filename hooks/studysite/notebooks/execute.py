@@ -18,6 +18,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbformat import NotebookNode
 
 from .cache import KERNEL_NAME
+from .outputs import coalesce_streams
 from .records import NotebookError
 
 # A fixed date for tools that embed one (matplotlib SVG/PDF) unless the caller's environment sets it.
@@ -62,6 +63,28 @@ def kill_running_kernels() -> int:
 atexit.register(kill_running_kernels)
 
 
+class _BoundedClient(NotebookClient):
+    """Keeps at most `stream_budget` characters of stream text per cell while the cell runs and counts the
+    rest: a cell printing 100 MB neither fills memory nor keeps the build busy long after its time limit."""
+
+    stream_budget = 0  # 0: unbounded
+    stream_kept: dict[int, int]  # cell index → characters kept / left out (set per execution)
+    stream_dropped: dict[int, int]
+
+    def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
+        if self.stream_budget and msg.get("msg_type") == "stream":
+            kept, dropped = self.stream_kept, self.stream_dropped
+            text = msg["content"].get("text", "")
+            room = max(0, self.stream_budget - kept.get(cell_index, 0))
+            if len(text) > room:
+                dropped[cell_index] = dropped.get(cell_index, 0) + len(text) - room
+                if not room:
+                    return None
+                msg = {**msg, "content": {**msg["content"], "text": text[:room]}}
+            kept[cell_index] = kept.get(cell_index, 0) + min(len(text), room)
+        return super().output(outs, msg, display_id, cell_index)
+
+
 @dataclass
 class Execution:
     nb: NotebookNode
@@ -70,6 +93,7 @@ class Execution:
     finished: float
     cell_seconds: dict[int, float] = field(default_factory=dict)  # 0-based cell index → seconds
     error: NotebookError | None = None
+    dropped: dict[int, int] = field(default_factory=dict)  # cell index → stream characters not kept
 
 
 def kernel_env(matplotlibrc: Path) -> dict[str, str]:
@@ -91,8 +115,10 @@ def kernel_env(matplotlibrc: Path) -> dict[str, str]:
     return env
 
 
-def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, env: dict[str, str]) -> Execution:
-    """Execute a copy of nb with cwd = nb_dir. label is the repo-relative path used in messages."""
+def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, env: dict[str, str],
+            stream_budget: int = 0) -> Execution:
+    """Execute a copy of nb with cwd = nb_dir. label is the repo-relative path used in messages.
+    stream_budget: most characters of stream output kept per cell while running (0: all)."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -109,18 +135,21 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
     def on_cell_executed(cell_index: int, **_) -> None:
         cell_seconds[cell_index] = round(time.perf_counter() - began[cell_index], 3)
 
-    client = NotebookClient(
+    client = _BoundedClient(
         nb,
         kernel_name=KERNEL_NAME,
         timeout=cell_timeout,
         allow_errors=False,  # only cells tagged raises-exception may raise
         record_timing=False,  # timestamps in cell metadata would differ on every run
-        coalesce_streams=True,  # stream chunking depends on timing; merged text does not
+        # Stream chunking depends on timing; merged text does not. Merged by coalesce_streams() below:
+        # nbclient's own merge is quadratic in line length.
+        coalesce_streams=False,
         on_cell_execute=on_cell_execute,
         on_cell_executed=on_cell_executed,
         resources={"metadata": {"path": str(nb_dir)}},
         log=_CLIENT_LOG,
     )
+    client.stream_budget, client.stream_kept, client.stream_dropped = stream_budget, {}, {}
     error = None
     started, t0 = time.time(), time.perf_counter()
     with _RUNNING_LOCK:
@@ -136,7 +165,10 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
         except CellExecutionError as e:
             error = _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
         except DeadKernelError:
-            error = _cell_error(label, nb, current, "killed the kernel" + _tail(kernel_log))
+            # Killed from outside (out of memory, a signal): not a property of the code, so never cached.
+            error = _cell_error(label, nb, current, "lost its kernel, which was killed (out of memory, or a "
+                                "signal from outside); not cached: it runs again on the next build" + _tail(kernel_log))
+            error.retry = True
         except Exception as e:  # kernel failed to start, lost connection, ...
             what = f"{type(e).__name__}: {e}"
             if current:
@@ -147,10 +179,14 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
             with _RUNNING_LOCK:
                 _RUNNING.discard(client)
     finished = time.time()
-    return Execution(nb, round(time.perf_counter() - t0, 3), started, finished, cell_seconds, error)
+    coalesce_streams(nb)
+    seconds = round(time.perf_counter() - t0, 3)
+    return Execution(nb, seconds, started, finished, cell_seconds, error, dict(client.stream_dropped))
 
 
-def _cell_error(label: str, nb: NotebookNode, current: list[int], what: str, ename: str = "", evalue: str = "") -> NotebookError:
+def _cell_error(
+    label: str, nb: NotebookNode, current: list[int], what: str, ename: str = "", evalue: str = ""
+) -> NotebookError:
     index = current[-1] if current else 0
     code_index = sum(c.cell_type == "code" for c in nb.cells[: index + 1])
     lines = [ln.strip() for ln in nb.cells[index].source.splitlines() if ln.strip()]

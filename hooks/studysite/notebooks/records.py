@@ -23,6 +23,7 @@ class NotebookError(Exception):
         self.notebook, self.cell, self.code_cell = notebook, cell, code_cell
         self.ename, self.evalue = ename, evalue
         self.timeout: int | None = None  # set when a cell ran out of time (with the limit it had)
+        self.retry = False  # set when the kernel was killed from outside: never cached, run again
 
     def to_record(self) -> dict:
         return {"message": self.message, "cell": self.cell, "code_cell": self.code_cell,

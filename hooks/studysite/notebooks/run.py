@@ -1,6 +1,7 @@
 """run_notebooks: serve each notebook from the cache or execute it, misses in parallel."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from .. import stage
 from . import cache
 from .execute import MATPLOTLIBRC, execute, kernel_env, kill_running_kernels
 from .outputs import cap_outputs, extract_images
@@ -53,7 +55,8 @@ def run_notebooks(
             results[path.name] = NotebookResult(label, path.name, "failed", 0.0, error=error)
             log.info("notebook %s: FAILED: %s", path.name, error)
             continue
-        hit = _from_cache(cache_dir, path, label, nb, key, cell_timeout=cell_timeout, cap=cap)
+        with stage.at("reading the notebook cache", label):
+            hit = _from_cache(cache_dir, path, label, nb, key, cell_timeout=cell_timeout, cap=cap)
         if hit is not None:
             results[path.name] = hit
             if hit.from_cache:
@@ -94,7 +97,8 @@ def _run_parallel(misses: list, args: dict, workers: int | None) -> list[Noteboo
             except queue.Empty:
                 return
             try:
-                done[i] = _execute_one(*miss, **args)
+                with stage.at("running notebooks", miss[1]):
+                    done[i] = _execute_one(*miss, **args)
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
                 errors.append(e)
                 return
@@ -118,20 +122,20 @@ def _run_parallel(misses: list, args: dict, workers: int | None) -> list[Noteboo
 
 def _execute_one(path, label, nb, key, *, nb_dir, cache_dir, cell_timeout, env, log, cap) -> NotebookResult:
     log.info("notebook %s: executing", path.name)
-    run = execute(nb, nb_dir=nb_dir, label=label, cell_timeout=cell_timeout, env=env)
+    # Twice the cap while running: room for progress bars that `\r` later shortens; the rest is counted.
+    run = execute(nb, nb_dir=nb_dir, label=label, cell_timeout=cell_timeout, env=env, stream_budget=2 * cap)
     if run.error is not None:
         log.info("notebook %s: FAILED after %.1fs: %s", path.name, run.seconds, run.error)
         result = NotebookResult(label, path.name, "failed", run.seconds, error=run.error)
         _describe(result, nb)
         record = {"notebook": label, "seconds": run.seconds, "status": "failed",
                   "error": run.error.to_record(), "cell_timeout": cell_timeout}
-        try:
-            cache.store(cache_dir, path.stem, key, None, record, {})
-        except OSError:
-            pass  # not remembered: it runs again next time
+        if not getattr(run.error, "retry", False):  # a kernel killed from outside runs again next time
+            with contextlib.suppress(OSError):  # not remembered: it runs again next time
+                cache.store(cache_dir, path.stem, key, None, record, {})
     else:
         published = cache.published_copy(nb, run.nb)
-        cut = cap_outputs(published, cap)
+        cut = cap_outputs(published, cap, run.dropped)  # same cell indexes: published copies the source
         images = extract_images(published, path.stem)
         ordinals = _code_ordinals(published)
         record = {

@@ -45,6 +45,7 @@ def parse(text: str, file: str) -> Parsed:
     dialect = _dialect(text)
     name = "TSV" if dialect and dialect.delimiter == "\t" else "CSV"
     parsed = Parsed([], text.split("\n"), kind="table", reader=name)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be as long as the file
     reader = csv.reader(io.StringIO(text), dialect) if dialect else csv.reader(io.StringIO(text))
     try:
         header = next(reader)
