@@ -7,14 +7,15 @@ from . import urls
 from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
-SHOWN = 100  # strongest pairs on the page; questions.json lists them all
+SHOWN = 100  # groups on the page at most (the review budget keeps it far smaller)
 DECISIONS = "sources/duplicates.yaml"
 
 
 def markdown(content) -> str:
-    """content: pipeline.Content (its candidates and question index)."""
+    """content: pipeline.Content (its candidates, the model's own decisions and the question index)."""
     by_id = content.index()
     candidates = content.candidates
+    decided = list(getattr(content, "auto_decided", []))
     lines = [
         "---",
         "title: Possible duplicates",
@@ -24,22 +25,31 @@ def markdown(content) -> str:
         "",
         "# Possible duplicates",
         "",
-        f"{_pairs(len(candidates))} of published questions may ask the same thing; the scorer left them to a person. "
-        f"Decide each one by pasting its line into `{DECISIONS}`, under `same:` (merge them: the second ID "
-        "stays an alias, so its links keep working) or under `different:` (keep both, and stop listing the pair "
-        "here). Decisions always win over the scorer.",
+        f"{_pairs(len(candidates))} of published questions may ask the same thing; the model left them to a person"
+        f"{_decided_line(decided)}. Pairs that share a question form a group, decided with one line: paste it into "
+        f"`{DECISIONS}` under `same:` (merge them: the first ID stays, the others become aliases, so their links keep "
+        "working) or under `different:` (keep them apart, and stop listing them here). Decisions always win over the "
+        "model.",
         "",
     ]
     if not candidates:
         lines += ["Nothing to decide.", ""]
-    if len(candidates) > SHOWN:
-        lines += [f"The {SHOWN} strongest are shown; `questions.json` (`duplicate_candidates`) lists all "
-                  f"{len(candidates)}.", ""]
-    for n, c in enumerate(sorted(candidates, key=lambda c: -c.score)[:SHOWN], 1):
+    groups: dict[int, list] = {}
+    for c in candidates:
+        groups.setdefault(c.group, []).append(c)
+    for n, (_, pairs) in enumerate(sorted(groups.items())[:SHOWN], 1):
+        lines += _group(n, pairs, by_id)
+    if decided:
+        lines += _decided(decided, by_id)
+    return "\n".join(lines)
+
+
+def _group(n: int, pairs: list, by_id: dict) -> list[str]:
+    ids = list(dict.fromkeys(i for c in pairs for i in c.ids))
+    lines = [f"## Group {n}: {' / '.join(md_text(by_id[i].title) for i in ids)} {{ #group-{n} }}", ""]
+    for c in sorted(pairs, key=lambda c: -c.score):
         a, b = (by_id[i] for i in c.ids)
         lines += [
-            f"## {n}. {md_text(a.title)} / {md_text(b.title)} {{ #pair-{n} }}",
-            "",
             f"Score {c.score:.2f} · {md_escape(c.why)} · "
             # markdown links, so MkDocs checks them and rewrites them for either URL style
             + " · ".join(f"[`{q.id}`]({urls.permalink_link(PAGE, q.id)})" for q in (a, b)),
@@ -50,14 +60,32 @@ def markdown(content) -> str:
             "<tr>" + "".join(f"<td><small>Sources: {source_label(q)}</small></td>" for q in (a, b)) + "</tr></tbody>",
             "</table>",
             "",
-            f"Paste under `same:` or `different:` in `{DECISIONS}`:",
-            "",
-            "```yaml",
-            f"  - [{c.ids[0]}, {c.ids[1]}]",
-            "```",
-            "",
         ]
-    return "\n".join(lines)
+    lines += [f"Paste under `same:` or `different:` in `{DECISIONS}`:", "", "```yaml"]
+    lines += [f"  - [{', '.join(ids)}]" if len(pairs) > 1 else f"  - [{pairs[0].ids[0]}, {pairs[0].ids[1]}]", "```", ""]
+    return lines
+
+
+def _decided_line(decided: list) -> str:
+    if not decided:
+        return ""
+    merged = sum(1 for c in decided if c.decided == "same")
+    return (f"; {_pairs(len(decided))} more were decided automatically ({merged} merged, {len(decided) - merged} "
+            "kept apart), listed at the end of this page")
+
+
+def _decided(decided: list, by_id: dict) -> list[str]:
+    lines = ["## Decided automatically { #decided }", "",
+             f"Over the review budget (10 pairs per 100 new questions), the model decided {_pairs(len(decided))}: "
+             "merged when it found them at least as likely the same as not, kept apart otherwise. Overturn any of "
+             f"them with a line in `{DECISIONS}`.", "",
+             '<details class="dup-decided"><summary>Show the decisions</summary>', "",
+             "| decision | score | question | question |", "| --- | --- | --- | --- |"]
+    for c in sorted(decided, key=lambda c: -c.score):
+        a, b = (by_id.get(i) for i in c.ids)
+        names = [f"{md_text(q.title)} (`{q.id}`)" if q else f"`{i}`" for q, i in zip((a, b), c.ids, strict=False)]
+        lines.append(f"| {'same' if c.decided == 'same' else 'different'} | {c.score:.2f} | {names[0]} | {names[1]} |")
+    return lines + ["", "</details>", ""]
 
 
 def _heading(q) -> str:

@@ -33,6 +33,7 @@ class Content:
     consequences: list[SourceError] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # files served from their last good reading (serve)
     candidates: list[Candidate] = field(default_factory=list)  # possible duplicates a person should decide
+    auto_decided: list[Candidate] = field(default_factory=list)  # doubtful pairs the dedup model decided (over budget)
 
     def index(self) -> dict[str, Question]:
         """Every question by its ID and by each alias (IDs merged into it keep resolving)."""
@@ -163,7 +164,8 @@ def build_content(root: Path, last_good: dict[str, ReadReport] | None = None) ->
     notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
     return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
-                   consequences=consequences, stale=stale, candidates=dedup.candidates)
+                   consequences=consequences, stale=stale, candidates=dedup.candidates,
+                   auto_decided=dedup.auto_decided)
 
 
 def _nonempty(report: ReadReport, path: Path) -> ReadReport:

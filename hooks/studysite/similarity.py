@@ -23,32 +23,32 @@ Every compared pair ends as one of three outcomes:
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import yamlfile
+from . import pairmodel, yamlfile
+from .embeddings import Encoder, shared_encoder
 from .model import SourceError
+from .pairmodel import PairModel
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[._][a-z0-9]+)*")
 _QUOTES = re.compile(r"[‘’`´]")
 _STEMMER = snowballstemmer.stemmer("english")
 
-# Blocking and decision thresholds, measured on tests/data/dedup-pairs.yaml (bench/bench_dedup.py).
+# Blocking (bench/bench_dedup.py measures recall and cost); the decision thresholds live in the model.
 BLOCK_DF = 64  # a term shared by more questions than this is too common to block on
-TOP_K = 8  # partners scored per question
-MERGE_TITLE = 0.72  # titles this close (TF-IDF cosine of terms) …
-MERGE_ANSWER = 0.25  # … with answers at least this close merge automatically
-CANDIDATE = 0.45  # combined score from which a pair is shown to a person
-CONTAINED = 0.35  # … or from which it is shown when one title's terms are all in the other's
+TOP_K = 8  # nearest neighbours scored per question (and TOP_K // 2 partners by rare terms)
 
 
-SECTIONS = {"synonyms", "stop_phrases", "filler", "contrasts", "aspects"}
+SECTIONS = {"synonyms", "stop_phrases", "filler", "contrasts", "aspects", "keys"}
 
 
 def tokens(text: str) -> list[str]:
@@ -64,12 +64,14 @@ class Glossary:
     stop_phrases: list[tuple[str, ...]] = field(default_factory=list)  # raw words
     filler: frozenset[str] = frozenset()  # raw words
     contrasts: list[list[tuple[str, ...]]] = field(default_factory=list)  # sets of members (term tuples)
+    aspect_groups: list[list[tuple[str, ...]]] = field(default_factory=list)  # what is asked: why / implement …
     aspects: frozenset[str] = frozenset()  # terms that say what is asked about a subject ("why", "implement")
+    canonical_terms: frozenset[str] = frozenset()  # terms the synonyms lead to ("cnn", "batch_norm")
     protected: frozenset[str] = frozenset()  # terms never dropped as filler (contrast and aspect members)
     phrase_lengths: dict[str, list[int]] = field(default_factory=dict)  # first stem → wording lengths, longest first
 
     @classmethod
-    def load(cls, path: Path, rel: str) -> "Glossary":
+    def load(cls, path: Path, rel: str) -> Glossary:
         if not path.exists():
             return cls()
         data = yamlfile.load(path, rel) or {}  # the one safe loader: line numbers, no aliases, no key twice
@@ -81,7 +83,7 @@ class Glossary:
         return cls.from_data(data, rel)
 
     @classmethod
-    def from_data(cls, data: dict, rel: str = "glossary") -> "Glossary":
+    def from_data(cls, data: dict, rel: str = "glossary") -> Glossary:
         g = cls()
         for canonical, variants in (data.get("synonyms") or {}).items():
             if not isinstance(variants, list):
@@ -98,22 +100,23 @@ class Glossary:
             if len(k) > 1:
                 lengths[k[0]].add(len(k))
         g.phrase_lengths = {first: sorted(ns, reverse=True) for first, ns in lengths.items()}
-        aspects = []
-        for section in ("contrasts", "aspects"):
+        for section, groups in (("contrasts", g.contrasts), ("aspects", g.aspect_groups)):
             for group in data.get(section) or []:
                 if not isinstance(group, list) or not group:
                     raise SourceError(rel, None, f"{section}: expected lists of terms, got {group!r}")
-                members = [tuple(g.canonical(tokens(str(m)), keep_filler=True)) for m in group]
-                g.contrasts.append(members)
-                if section == "aspects":
-                    aspects += [t for m in members for t in m]
-        g.aspects = frozenset(aspects)
-        g.protected = frozenset(m[0] for group in g.contrasts for m in group if len(m) == 1)
+                groups.append([tuple(g.canonical(tokens(str(m)), keep_filler=True)) for m in group])
+        g.aspects = frozenset(t for group in g.aspect_groups for m in group for t in m)
+        g.protected = frozenset(m[0] for group in g.contrasts + g.aspect_groups for m in group if len(m) == 1)
+        g.canonical_terms = frozenset(t for terms in g.synonyms.values() for t in terms)
         return g
 
     def terms(self, title: str) -> list[str]:
         """The title's meaning-bearing terms (in order; compared as a set)."""
         return self.canonical(_drop_stop_phrases(tokens(title), self.stop_phrases))
+
+    def intent(self, title: str) -> list[str]:
+        """The title's words with filler kept (aspects such as "why", "when", "example" are filler words)."""
+        return self.canonical(_drop_stop_phrases(tokens(title), self.stop_phrases), keep_filler=True)
 
     def canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
         """Synonyms (longest first) to their canonical terms; filler out; the rest stemmed."""
@@ -137,10 +140,11 @@ class Glossary:
             i += n
         return out
 
-    def signature(self, terms: list[str]) -> tuple[frozenset, ...]:
-        """Which members of each contrast set the terms contain (compared pair by pair)."""
+    def signature(self, terms: list[str], groups: list[list[tuple[str, ...]]] | None = None) -> tuple[frozenset, ...]:
+        """Which members of each contrast set (or aspect group) the terms contain (compared pair by pair)."""
         present = set(terms)
-        return tuple(frozenset(m for m in group if set(m) <= present) for group in self.contrasts)
+        groups = self.contrasts if groups is None else groups
+        return tuple(frozenset(m for m in group if set(m) <= present) for group in groups)
 
     def contrast(self, a: list[str], b: list[str], sig_a=None, sig_b=None) -> tuple[str, ...] | None:
         """The members of the first contrast set that only one of the two term lists has, else None."""
@@ -148,7 +152,7 @@ class Glossary:
         sig_b = sig_b if sig_b is not None else self.signature(b)
         if sig_a == sig_b:
             return None
-        for ha, hb in zip(sig_a, sig_b):
+        for ha, hb in zip(sig_a, sig_b, strict=False):
             if ha != hb:
                 return tuple(sorted(" ".join(m) for m in ha ^ hb))
         return None
@@ -191,17 +195,30 @@ def _drop_stop_phrases(words: list[str], phrases: list[tuple[str, ...]]) -> list
 class Pair:
     a: int
     b: int
-    score: float  # combined evidence in [0, 1]
+    score: float  # the model's probability that the two ask the same thing
     title: float  # TF-IDF cosine of title terms
     answer: float  # TF-IDF cosine of answer terms
     outcome: str  # "merge" | "candidate" | "distinct"
     why: str  # one line for people: what decided it
+    vetoed: bool = False  # a glossary contrast set tells the two apart: never merged by the scorer
 
 
 @dataclass
 class Comparison:
     pairs: list[Pair]  # every scored pair that is not distinct
     comparisons: int  # pairs scored (each at most once)
+
+
+@dataclass
+class Collection:
+    """What comparing needs about each question, computed once per build."""
+
+    terms: list[list[str]]
+    signatures: list[tuple[frozenset, ...]]
+    aspect_sigs: list[tuple[frozenset, ...]]
+    tv: list[dict[int, float]]
+    av: list[dict[int, float]]
+    vectors: dict[str, np.ndarray]  # "emb_title", "emb_full", ("wl_title", "wl_full"): unit rows
 
 
 def _vectorize(docs: list[list[str]]) -> list[dict[int, float]]:
@@ -212,7 +229,7 @@ def _vectorize(docs: list[list[str]]) -> list[dict[int, float]]:
     rows = []
     for i in range(m.shape[0]):
         lo, hi = m.indptr[i], m.indptr[i + 1]
-        rows.append(dict(zip(m.indices[lo:hi].tolist(), m.data[lo:hi].tolist())))
+        rows.append(dict(zip(m.indices[lo:hi].tolist(), m.data[lo:hi].tolist(), strict=False)))
     return rows
 
 
@@ -223,79 +240,150 @@ def _cosine(rows: list[dict[int, float]], i: int, j: int) -> float:
     return sum(w * b[t] for t, w in a.items() if t in b)
 
 
-def compare(titles: list[str], answers: list[str], glossary: Glossary) -> Comparison:
-    """Score likely duplicate pairs among the questions (by index) without an all-pairs loop."""
-    n = len(titles)
-    terms = [glossary.terms(t) for t in titles]
-    answer_terms = [_answer_terms(a, glossary) for a in answers]
-    signatures = [glossary.signature(t) for t in terms]
-    tv = _vectorize([list(dict.fromkeys(t)) for t in terms])
-    av = _vectorize(answer_terms)
+ANSWER_CHARS = 600  # of the answer embedded with the title (the model reads 256 word pieces at most)
 
+
+def prepare(titles: list[str], answers: list[str], glossary: Glossary, encoders: dict[str, Encoder]) -> Collection:
+    """Terms, TF-IDF rows and embeddings of every question. encoders: {"emb": …, "wl": …} (any subset)."""
+    terms = [glossary.terms(t) for t in titles]
+    answer_terms = [glossary.canonical(tokens(a)) for a in answers]
+    full = [f"{t}\n{a[:ANSWER_CHARS]}".strip() for t, a in zip(titles, answers, strict=False)]
+    vectors: dict[str, np.ndarray] = {}
+    for prefix, encoder in encoders.items():
+        vectors[f"{prefix}_title"] = encoder.encode(list(titles))
+        vectors[f"{prefix}_full"] = encoder.encode(full)
+        # the titles in the glossary's words: "What is BN?" and "What is batch normalization?" both read
+        # "batch norm" (the model alone does not know the abbreviation)
+        vectors[f"{prefix}_terms"] = encoder.encode([" ".join(t).replace("_", " ") or "?" for t in terms])
+    return Collection(
+        terms=terms,
+        signatures=[glossary.signature(t) for t in terms],
+        aspect_sigs=[glossary.signature(glossary.intent(t), glossary.aspect_groups) for t in titles],
+        tv=_vectorize([list(dict.fromkeys(t)) for t in terms]),
+        av=_vectorize(answer_terms),
+        vectors=vectors,
+    )
+
+
+def _lexical(c: Collection, glossary: Glossary, i: int, j: int) -> dict[str, float]:
+    sa, sb = set(c.terms[i]), set(c.terms[j])
+    union = sa | sb
+    shared = sa & sb
+    return {
+        "tfidf_title": _cosine(c.tv, i, j),
+        "tfidf_answer": _cosine(c.av, i, j),
+        "same_terms": float(bool(sa) and sa == sb),
+        "contained": float(bool(sa) and bool(sb) and (sa <= sb or sb <= sa)),
+        "jaccard": len(shared) / len(union) if union else 0.0,
+        "synonym": float(bool(shared & glossary.canonical_terms)),
+        "contrast": float(c.signatures[i] != c.signatures[j]),
+        "aspect": float(sum(x != y for x, y in zip(c.aspect_sigs[i], c.aspect_sigs[j], strict=False))),
+        # the same subject asked the same way: same terms and no aspect (why / how / example …) apart
+        "same_question": float(bool(sa) and sa == sb and c.aspect_sigs[i] == c.aspect_sigs[j]),
+    }
+
+
+def features(c: Collection, glossary: Glossary, pairs: list[tuple[int, int]], names: list[str]) -> np.ndarray:
+    """One row per pair, the named features in order."""
+    rows = np.zeros((len(pairs), len(names)))
+    if not pairs:
+        return rows
+    a = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    columns = {name: np.einsum("ij,ij->i", v[a], v[b]) for name, v in c.vectors.items()}
+    for prefix in ("emb", "wl"):  # titles are as alike as their closer wording: as written, or in glossary terms
+        if f"{prefix}_terms" in columns:
+            columns[f"{prefix}_title"] = np.maximum(columns[f"{prefix}_title"], columns[f"{prefix}_terms"])
+    columns = {name: v for name, v in columns.items() if name in names}
+    lexical = [n for n in names if n not in columns]
+    for k, name in enumerate(names):
+        if name in columns:
+            rows[:, k] = columns[name]
+    if lexical:
+        index = [names.index(n) for n in lexical]
+        for r, (i, j) in enumerate(pairs):
+            values = _lexical(c, glossary, i, j)
+            rows[r, index] = [values[n] for n in lexical]
+    return rows
+
+
+def blocked_pairs(c: Collection, top_k: int = TOP_K) -> list[tuple[int, int]]:
+    """Pairs worth scoring, at most about (2 top_k + 1) per question: each question's nearest neighbours
+    in embedding space (scikit-learn NearestNeighbors), its best partners by shared rare terms, and every
+    title with the very same terms (one dict lookup each)."""
+    n = len(c.terms)
+    found: set[tuple[int, int]] = set()
+    same_terms: dict[frozenset[str], int] = {}
+    for i, ts in enumerate(c.terms):
+        if ts:
+            first = same_terms.setdefault(frozenset(ts), i)
+            if first != i:
+                found.add((first, i))
+    vectors = c.vectors.get("emb_full", c.vectors.get("wl_full"))
+    if vectors is not None and n > 1:
+        from sklearn.neighbors import NearestNeighbors
+
+        k = min(top_k, n - 1)
+        # kneighbors() without X leaves each point out of its own neighbours
+        _, neighbours = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(vectors).kneighbors()
+        for i, row in enumerate(neighbours.tolist()):
+            found.update((min(i, j), max(i, j)) for j in row)
+    found.update(_rare_term_pairs(c.terms, top_k // 2))
+    return sorted(found)
+
+
+def _rare_term_pairs(terms: list[list[str]], top_k: int) -> set[tuple[int, int]]:
+    n = len(terms)
     postings: dict[str, list[int]] = defaultdict(list)
     for i, ts in enumerate(terms):
         for t in set(ts):
             postings[t].append(i)
     idf = {t: math.log((1 + n) / (1 + len(p))) + 1 for t, p in postings.items()}
-
-    seen: set[tuple[int, int]] = set()
-    pairs: list[Pair] = []
-
-    def score(i: int, j: int) -> None:
-        key = (min(i, j), max(i, j))
-        if key not in seen:
-            seen.add(key)
-            pair = _decide(key[0], key[1], terms, signatures, tv, av, glossary)
-            if pair.outcome != "distinct":
-                pairs.append(pair)
-
-    # Titles with the same set of terms are always compared (one dict lookup each), however common
-    # their terms: "What is GD?" and "What is gradient descent?" share no rare term.
-    same_terms: dict[frozenset[str], int] = {}
-    for i, ts in enumerate(terms):
-        if ts:
-            first = same_terms.setdefault(frozenset(ts), i)
-            if first != i:
-                score(first, i)
+    found: set[tuple[int, int]] = set()
     for i in range(n):
         shared: dict[int, float] = defaultdict(float)
         for t in set(terms[i]):
             p = postings[t]
-            if len(p) > BLOCK_DF:
-                continue
-            for j in p:
-                if j != i:
-                    shared[j] += idf[t]
-        for j in sorted(shared, key=lambda j: (-shared[j], j))[:TOP_K]:
-            score(i, j)
-    return Comparison(pairs, len(seen))
+            if len(p) <= BLOCK_DF:
+                for j in p:
+                    if j != i:
+                        shared[j] += idf[t]
+        for j in sorted(shared, key=lambda j: (-shared[j], j))[:top_k]:
+            found.add((min(i, j), max(i, j)))
+    return found
 
 
-def _answer_terms(text: str, glossary: Glossary) -> list[str]:
-    return glossary.canonical(tokens(text))
+def compare(
+    titles: list[str],
+    answers: list[str],
+    glossary: Glossary,
+    encoder: Encoder | None = None,
+    model: PairModel | None = None,
+) -> Comparison:
+    """Score likely duplicate pairs among the questions (by index) without an all-pairs loop."""
+    model = model or pairmodel.load()
+    c = prepare(titles, answers, glossary, {"emb": encoder or shared_encoder(default_cache_dir())})
+    pairs = blocked_pairs(c)
+    probabilities = model.predict(features(c, glossary, pairs, model.features))
+    scored = [_decide(c, glossary, model, i, j, float(p)) for (i, j), p in zip(pairs, probabilities, strict=False)]
+    return Comparison([p for p in scored if p.outcome != "distinct"], len(pairs))
 
 
-def _decide(i: int, j: int, terms, signatures, tv, av, glossary: Glossary) -> Pair:
-    title = _cosine(tv, i, j)
-    answer = _cosine(av, i, j)
-    score = round(0.75 * title + 0.25 * answer, 3)
-    sa, sb = set(terms[i]), set(terms[j])
-    same_terms = bool(sa) and sa == sb
-    # one title's terms all in the other's ("What is dropout?" / "… and how does it help?"): a person decides
-    contained = bool(sa) and bool(sb) and (sa <= sb or sb <= sa) and score >= CONTAINED
-    contrast = glossary.contrast(terms[i], terms[j], signatures[i], signatures[j])
-    if not (sa & sb) - glossary.aspects:
-        # nothing in common but "why" / "implement" / …: no shared subject, whatever the score
-        outcome, why = "distinct", ""
-    elif contrast:
-        outcome = "candidate" if score >= CANDIDATE or contained else "distinct"
+def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int, p: float) -> Pair:
+    title, answer = _cosine(c.tv, i, j), _cosine(c.av, i, j)
+    contrast = glossary.contrast(c.terms[i], c.terms[j], c.signatures[i], c.signatures[j])
+    if contrast:  # a hard rule: the glossary says these ask different things
+        outcome = "candidate" if p >= model.candidate else "distinct"
         why = "only one has " + " / ".join(contrast)
-    elif same_terms:
-        outcome, why = "merge", "same terms"
-    elif title >= MERGE_TITLE and answer >= MERGE_ANSWER:
-        outcome, why = "merge", "close titles, answers about the same things"
-    elif score >= CANDIDATE or contained:
-        outcome, why = "candidate", "close, not certain"
+    elif p >= model.auto:
+        outcome, why = "merge", f"model: same question (p = {p:.2f})"
+    elif p >= model.candidate:
+        outcome, why = "candidate", f"model: not certain (p = {p:.2f})"
     else:
         outcome, why = "distinct", ""
-    return Pair(i, j, score, round(title, 3), round(answer, 3), outcome, why)
+    return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, bool(contrast))
+
+
+def default_cache_dir() -> Path:
+    """Where embeddings are cached when the caller names no folder: STUDY_CACHE_DIR, else the repo's .cache/."""
+    return Path(os.environ.get("STUDY_CACHE_DIR") or Path(__file__).resolve().parents[2] / ".cache")
