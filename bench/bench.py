@@ -8,6 +8,7 @@
 3. scale: build time with 1,000 and 5,000 extra synthetic questions (target: 5× questions ≤ 6× time)
 4. page weight: largest topic page, images, search index
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,10 @@ def build(project: Path, out: Path, *, config: str = "mkdocs.yml", env: dict | N
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-c", "-f", config, "-d", str(out)],
-        cwd=project, env=full_env, capture_output=True, text=True,
+        cwd=project,
+        env=full_env,
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
@@ -55,8 +59,10 @@ def synthetic_dump(n: int) -> str:
     lines = ["h1 => [ Synthetic interview questions ]"]
     for i in range(1, n + 1):
         lines.append(f"h3 => [ {i}) What is synthetic concept {i} in the layer family {i % 97}? ]")
-        lines.append(f"p => [ Synthetic concept {i} is a made-up idea used to measure how the build scales. "
-                     f"It relates to tensors, gradients and layer {i % 13}. ]")
+        lines.append(
+            f"p => [ Synthetic concept {i} is a made-up idea used to measure how the build scales. "
+            f"It relates to tensors, gradients and layer {i % 13}. ]"
+        )
         lines.append(f"li => [ first property of concept {i} ]")
         lines.append(f"li => [ second property of concept {i} ]")
     return "\n".join(lines) + "\n"
@@ -98,8 +104,10 @@ def main() -> None:
             rows += [
                 ("cold build (empty notebook cache)", f"{cold:.1f} s"),
                 ("  of which notebook execution", f"{stage:.1f} s ({stage / cold:.0%})"),
-                (f"notebooks one by one / in parallel ({os.cpu_count()} workers)",
-                 f"{serial:.1f} s / {parallel:.1f} s = speed-up {serial / parallel:.2f}×"),
+                (
+                    f"notebooks one by one / in parallel ({os.cpu_count()} workers)",
+                    f"{serial:.1f} s / {parallel:.1f} s = speed-up {serial / parallel:.2f}×",
+                ),
             ]
         else:
             build(project, work / "out-cold", env=env)
@@ -127,7 +135,7 @@ def main() -> None:
         ]
 
         # 4. page weight of the warm site.
-        site = work / f"out-site-0"
+        site = work / "out-site-0"
         topic_pages = sorted((site / "topics").glob("*/index.html"), key=lambda p: p.stat().st_size)
         images = list((site / "notebooks" / "img").glob("*"))
         rows += [

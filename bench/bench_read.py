@@ -4,6 +4,7 @@ and very long lines (10k vs 100k characters).
 
     python bench/bench_read.py
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,6 +18,7 @@ from studysite import segment as segmenter  # noqa: E402
 from studysite.detect import default_model  # noqa: E402
 from studysite.model import SourceError  # noqa: E402
 from studysite.readers import read_text  # noqa: E402
+import contextlib
 
 CORPUS = REPO / "tests" / "corpus"
 
@@ -91,22 +93,22 @@ def detection_share() -> None:
     total_read = total_detect = 0.0
     for kind, text in inputs().items():
         big = scaled(kind, text, max(1, round(500_000 / len(text.encode("utf-8")))))
-        name = f"sources/bench.{ {'HTML page': 'html', 'CSV': 'csv'}.get(kind, 'md')}"
+        name = f"sources/bench.{ {'HTML page': 'html', 'CSV': 'csv'}.get(kind, 'md') }"
         best = None
         for _ in range(3):
             with Stopwatch() as watch:
                 started = time.process_time()
-                try:
+                with contextlib.suppress(SourceError):
                     read_text(big, name)
-                except SourceError:
-                    pass
                 spent = time.process_time() - started
             if best is None or spent < best[0]:
                 best = (spent, watch.seconds)
         spent, detect = best
         total_read, total_detect = total_read + spent, total_detect + detect
         print(f"{kind:<18} {spent:7.2f} {detect:8.2f} {detect / max(spent - detect, 1e-9):6.0%}")
-    print(f"{'all':<18} {total_read:7.2f} {total_detect:8.2f} {total_detect / max(total_read - total_detect, 1e-9):6.0%}")
+    print(
+        f"{'all':<18} {total_read:7.2f} {total_detect:8.2f} {total_detect / max(total_read - total_detect, 1e-9):6.0%}"
+    )
     print()
 
 
@@ -120,7 +122,7 @@ def main() -> None:
         for k in (1, 4, 16):
             big = scaled(kind, text, k * unit)
             mb = len(big.encode("utf-8")) / 1e6
-            seconds, n = timed(big, f"sources/bench.{ {'HTML page': 'html', 'CSV': 'csv'}.get(kind, 'md')}")
+            seconds, n = timed(big, f"sources/bench.{ {'HTML page': 'html', 'CSV': 'csv'}.get(kind, 'md') }")
             per_mb = seconds / mb
             base = base or per_mb
             print(f"{kind:<18} {k:>3} {mb:7.2f} {n:>9} {seconds:7.2f} {per_mb:7.2f} {per_mb / base:6.2f}")
@@ -137,7 +139,9 @@ def main() -> None:
     for name, make in cases.items():
         small, _ = timed(make(10_000), "sources/long.md")
         large, n = timed(make(100_000), "sources/long.md")
-        print(f"{name:<18} 10k {small * 1000:8.1f} ms   100k {large * 1000:8.1f} ms   ratio {large / max(small, 1e-9):5.1f}")
+        print(
+            f"{name:<18} 10k {small * 1000:8.1f} ms   100k {large * 1000:8.1f} ms   ratio {large / max(small, 1e-9):5.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ build). The project copy has no notebooks (their execution is measured by bench.
 rendering and MkDocs with its search index. Large topics are split into pages of STUDY_PAGE_SIZE
 questions (default 100), which keeps every page, and the search plugin's per-page work, bounded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def project_with_dump(base: Path, megabytes: float) -> tuple[Path, int]:
     shutil.rmtree(project / "notebooks")
     (project / "notebooks").mkdir()  # watched by mkdocs.yml; empty: no notebook stage
     plan = project / "sources" / "study-plan.yaml"
-    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
-                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    plan.write_text(
+        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
+        encoding="utf-8",
+    )
     return project, n
 
 
@@ -113,21 +116,28 @@ def main() -> None:
             questions = len(json.loads((out / "questions.json").read_text(encoding="utf-8"))["questions"])
             rows.append((mb, n, questions, cpu, mib, seconds))
             kind = "dump" if md is None else "markdown"
-            print(f"{mb:.1f} MB {kind}: {n} generated questions, {questions} published: {cpu:.1f} s CPU "
-                  f"({seconds:.1f} s wall), peak {mib:.0f} MiB; per 1,000 questions {cpu / questions * 1000:.2f} s, "
-                  f"{mib / questions * 1000:.1f} MiB; largest page {size / 1024:.0f} KiB ({page})", flush=True)
+            print(
+                f"{mb:.1f} MB {kind}: {n} generated questions, {questions} published: {cpu:.1f} s CPU "
+                f"({seconds:.1f} s wall), peak {mib:.0f} MiB; per 1,000 questions {cpu / questions * 1000:.2f} s, "
+                f"{mib / questions * 1000:.1f} MiB; largest page {size / 1024:.0f} KiB ({page})",
+                flush=True,
+            )
             shutil.rmtree(project)
             shutil.rmtree(out)
     first = rows[0]
     # CPU time (user + system of the build process), not wall time: on a shared machine the wall clock
     # measures the neighbours too.
-    print("\n| input | questions | build CPU time | wall | peak memory | s / 1,000 q | MiB / 1,000 q | time ratio "
-          "| memory ratio |")
+    print(
+        "\n| input | questions | build CPU time | wall | peak memory | s / 1,000 q | MiB / 1,000 q | time ratio "
+        "| memory ratio |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for mb, _n, questions, cpu, mib, wall in rows:
         per_k = 1000 / questions
-        print(f"| {mb:.1f} MB | {questions} | {cpu:.1f} s | {wall:.1f} s | {mib:.0f} MiB | {cpu * per_k:.2f} | "
-              f"{mib * per_k:.1f} | {cpu / first[3]:.2f}× | {mib / first[4]:.2f}× |")
+        print(
+            f"| {mb:.1f} MB | {questions} | {cpu:.1f} s | {wall:.1f} s | {mib:.0f} MiB | {cpu * per_k:.2f} | "
+            f"{mib * per_k:.1f} | {cpu / first[3]:.2f}× | {mib / first[4]:.2f}× |"
+        )
 
 
 if __name__ == "__main__":

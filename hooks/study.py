@@ -179,8 +179,12 @@ def on_pre_build(config):
     """Everything that can fail, before MkDocs empties site_dir."""
     if hook.rewatch is not None:
         for folder in hook.rewatch.missing():  # watched again as soon as it is back
-            log.error(names.printable(f"{folder.relative_to(ROOT).as_posix()}/ is missing: restore it; the site "
-                                      "keeps serving the last good pages and rebuilds when it is back"))
+            log.error(
+                names.printable(
+                    f"{folder.relative_to(ROOT).as_posix()}/ is missing: restore it; the site "
+                    "keeps serving the last good pages and rebuilds when it is back"
+                )
+            )
     hook.site.prepare(config)
     if hook.serving:
         hook.good = hook.site

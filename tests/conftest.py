@@ -1,4 +1,5 @@
 """Shared test fixtures: the library on sys.path, project copies, and one real build of the site."""
+
 from __future__ import annotations
 
 import os

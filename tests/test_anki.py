@@ -1,4 +1,5 @@
 """Anki package and CSV export: one deck per topic, stable GUIDs, sanitised fields, reproducible bytes."""
+
 from __future__ import annotations
 
 import copy
@@ -54,7 +55,10 @@ def open_collection(data: bytes, tmp_path: Path) -> sqlite3.Connection:
 def notes(conn: sqlite3.Connection) -> list[dict]:
     names = [f["name"] for f in MODEL.fields]
     rows = conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id").fetchall()
-    return [{"id": i, "guid": g, "mid": m, "tags": t.split(), **dict(zip(names, f.split("\x1f")))} for i, g, m, f, t in rows]
+    return [
+        {"id": i, "guid": g, "mid": m, "tags": t.split(), **dict(zip(names, f.split("\x1f"), strict=False))}
+        for i, g, m, f, t in rows
+    ]
 
 
 def all_questions(topics: list[Topic]) -> list[Question]:
@@ -106,7 +110,9 @@ def test_links_in_answers_are_absolute(apkg, topics, tmp_path):
     hrefs = [h for r in notes(open_collection(apkg, tmp_path)) for h in re.findall(r'href="([^"]*)"', r["Answer"])]
     assert hrefs, "the curated answers link to other questions"
     assert all(h.startswith(("https://", "http://", "mailto:")) for h in hrefs), hrefs
-    q = Question(id="x", title="x", key=("x",), topic="cnn", answer_md="See [this](../q/no-grad/index.html), [that](#stride).")
+    q = Question(
+        id="x", title="x", key=("x",), topic="cnn", answer_md="See [this](../q/no-grad/index.html), [that](#stride)."
+    )
     html_ = anki_package([Topic("cnn", "CNNs", questions=[q])], site_url=SITE, timestamp=STAMP)
     (tmp_path / "one").mkdir()
     (answer,) = [r["Answer"] for r in notes(open_collection(html_, tmp_path / "one"))]
@@ -134,7 +140,10 @@ def test_guids_survive_answer_changes(topics, apkg, tmp_path):
     q.blocks = [Block(kind="para", text="An entirely new answer.")]
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     before = {r["guid"]: r for r in notes(open_collection(apkg, tmp_path / "a"))}
-    after = {r["guid"]: r for r in notes(open_collection(anki_package(changed, site_url=SITE, timestamp=STAMP), tmp_path / "b"))}
+    after = {
+        r["guid"]: r
+        for r in notes(open_collection(anki_package(changed, site_url=SITE, timestamp=STAMP), tmp_path / "b"))
+    }
     assert before.keys() == after.keys()
     guid = genanki.guid_for(q.id)
     assert before[guid]["Answer"] != after[guid]["Answer"]
@@ -204,12 +213,16 @@ def test_csv_round_trips_one_row_per_question(topics):
     text = questions_csv(topics, site_url=SITE)
     assert text == questions_csv(copy.deepcopy(topics), site_url=SITE)
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert header == CSV_HEADER == "id,topic,question,answer,permalink,sources,corrected,added_by_site".split(",")
+    assert (
+        header
+        == CSV_HEADER
+        == ["id", "topic", "question", "answer", "permalink", "sources", "corrected", "added_by_site"]
+    )
     qs = all_questions(topics)
     assert [r[0] for r in rows] == [q.id for q in qs]
     titles = {t.slug: t.title for t in topics}
-    for row, q in zip(rows, qs):
-        rec = dict(zip(header, row))
+    for row, q in zip(rows, qs, strict=False):
+        rec = dict(zip(header, row, strict=False))
         assert len(row) == len(header)
         assert rec["topic"] == titles[q.topic] and rec["question"] == q.title
         assert rec["permalink"] == f"{SITE}q/{q.id}/"

@@ -4,6 +4,7 @@ Words are counted plainly: the summary's markdown is parsed with markdown-it-py 
 (code spans keep their content, link targets and emphasis marks go), then split on whitespace. A sentence
 ends at ".", "!" or "?" followed by whitespace, except after "e.g.", "i.e.", "vs." and "etc.".
 """
+
 from __future__ import annotations
 
 import json
@@ -105,9 +106,13 @@ def test_unknown_follow_up_is_an_error_naming_the_file(tmp_path):
     project = copy_project(tmp_path / "p")
     path = project / "sources" / "overlay" / "stride.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"^follow_ups: .*$", "follow_ups: [padding, no-such-question]", text, flags=re.M), encoding="utf-8")
+    path.write_text(
+        re.sub(r"^follow_ups: .*$", "follow_ups: [padding, no-such-question]", text, flags=re.M), encoding="utf-8"
+    )
     (err,) = build_content(project).fatal
-    line = next(n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ln.startswith("follow_ups:"))
+    line = next(
+        n for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ln.startswith("follow_ups:")
+    )
     assert str(err).startswith(f"sources/overlay/stride.md:{line}: follow_ups name ['no-such-question']")
 
 

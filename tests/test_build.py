@@ -2,6 +2,7 @@
 
 The real site (with its notebooks) is built once per session (`built_site`, or SITE_DIR); tests that
 need no demo build a lean copy without notebooks (seconds)."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def test_strict_build_logs_what_came_in_and_out(lean_build_log):
     log = lean_build_log
     assert "96 source questions → 82 published, 14 merged" in log
     # the per-file line names the reader and the layout it found (issue 9)
-    assert ("sources/004_519512c2dfdefeb4.txt (dump; questions: level-3 headings, numbered): 50 questions; "
-            "left out: 12 'Click here' links") in log
+    assert (
+        "sources/004_519512c2dfdefeb4.txt (dump; questions: level-3 headings, numbered): 50 questions; "
+        "left out: 12 'Click here' links"
+    ) in log
     assert "sources/000_4bf7c5cc3fe7a3fc.txt (markdown; questions: bulleted list items, bold): 46 questions" in log
     assert "WARNING" not in log
 
@@ -70,7 +73,7 @@ def test_every_question_anchor_exists_on_its_page(built_site):
         html = pages.setdefault(page, (site / page / "index.html").read_text(encoding="utf-8"))
         assert len(re.findall(rf'\sid="{re.escape(anchor)}"', html)) == 1, q["url"]
         redirect = (site / q["permalink"] / "index.html").read_text(encoding="utf-8")
-        assert f'url=../../{q["url"]}' in redirect
+        assert f"url=../../{q['url']}" in redirect
 
 
 def test_each_question_on_exactly_one_topic_page(built_site):
@@ -131,7 +134,7 @@ def test_hostile_input_is_shown_as_text(tmp_path):
     assert "<script>alert('dump')</script>" in text
     assert "{{ 7*7 }}" in text and "{% include 'x' %}" in text
     assert "[a link](javascript:alert(3))" in text
-    assert "--8<-- \"mkdocs.yml\"" in text  # snippet syntax stays text
+    assert '--8<-- "mkdocs.yml"' in text  # snippet syntax stays text
     assert "<strong>stays</strong>" in html  # notes markdown renders, sanitised
     assert 'href="https://pytorch.org"' in html
     assert "alert('notes')" not in text
@@ -167,9 +170,14 @@ def test_serve_warns_and_keeps_serving_on_malformed_line(tmp_path):
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
-            cwd=project, stdout=fh, stderr=subprocess.STDOUT,
-            env={**__import__("os").environ, "STUDY_CACHE_DIR": str(REPO / ".cache"),
-                 "SITE_URL": f"http://127.0.0.1:{port}/"},
+            cwd=project,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env={
+                **__import__("os").environ,
+                "STUDY_CACHE_DIR": str(REPO / ".cache"),
+                "SITE_URL": f"http://127.0.0.1:{port}/",
+            },
         )
     try:
         deadline, body = time.time() + 300, ""

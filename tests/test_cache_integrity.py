@@ -1,5 +1,6 @@
 """The notebook cache checks every file of an entry and repairs what fails; outputs are capped per cell;
 data a notebook finds by folder or declares is in its key; Ctrl-C kills a running kernel at once."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -115,8 +115,14 @@ def test_folder_read_by_glob_and_declared_inputs_are_in_the_key(tmp_path):
     (nbs / "data" / "new.csv").write_text("3\n")
     assert cache_key(nb, nbs) != before  # a new data file → the notebook runs again
     # Data found in ways the code does not spell out: declared in the notebook's metadata.
-    hidden = nbformat.read(write_nb(nbs / "h.ipynb", "import os\nos.listdir(os.environ['D'])",
-                                    metadata={"studysite": {"inputs": ["other/*.csv"]}}), as_version=4)
+    hidden = nbformat.read(
+        write_nb(
+            nbs / "h.ipynb",
+            "import os\nos.listdir(os.environ['D'])",
+            metadata={"studysite": {"inputs": ["other/*.csv"]}},
+        ),
+        as_version=4,
+    )
     before = cache_key(hidden, nbs)
     (nbs / "other" / "b.csv").write_text("changed\n")
     assert cache_key(hidden, nbs) != before
@@ -146,10 +152,13 @@ run_notebooks(Path({nbs!r}), Path({cache!r}), repo_root=Path({root!r}), log=logg
 
 def test_ctrl_c_kills_a_running_kernel_at_once(tmp_path):
     pid_file = tmp_path / "kernel.pid"
-    write_nb(tmp_path / "notebooks" / "loop.ipynb",
-             f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\nwhile True:\n    pass")
-    script = CTRL_C.format(hooks=str(REPO / "hooks"), nbs=str(tmp_path / "notebooks"), cache=str(tmp_path / "cache"),
-                           root=str(tmp_path))
+    write_nb(
+        tmp_path / "notebooks" / "loop.ipynb",
+        f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\nwhile True:\n    pass",
+    )
+    script = CTRL_C.format(
+        hooks=str(REPO / "hooks"), nbs=str(tmp_path / "notebooks"), cache=str(tmp_path / "cache"), root=str(tmp_path)
+    )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 60
@@ -192,12 +201,24 @@ def test_output_cap_counts_text_and_images_apart():
     cap = 1000
     sharp_plot = base64.b64encode(b"\x89PNG" + b"x" * 3000).decode()  # over the text cap, a normal plot
     huge_plot = base64.b64encode(b"\x89PNG" + b"x" * (IMAGE_CAP_FACTOR * cap)).decode()
-    nb = v4.new_notebook(cells=[
-        v4.new_code_cell("plot()", outputs=[v4.new_output("display_data", data={"image/png": sharp_plot}),
-                                           v4.new_output("stream", name="stdout", text="ok\n")]),
-        v4.new_code_cell("spam()", outputs=[v4.new_output("stream", name="stdout", text="y" * 5000),
-                                           v4.new_output("display_data", data={"image/png": huge_plot})]),
-    ])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "plot()",
+                outputs=[
+                    v4.new_output("display_data", data={"image/png": sharp_plot}),
+                    v4.new_output("stream", name="stdout", text="ok\n"),
+                ],
+            ),
+            v4.new_code_cell(
+                "spam()",
+                outputs=[
+                    v4.new_output("stream", name="stdout", text="y" * 5000),
+                    v4.new_output("display_data", data={"image/png": huge_plot}),
+                ],
+            ),
+        ]
+    )
     cut = cap_outputs(nb, cap)
     assert 0 not in cut and len(nb.cells[0].outputs) == 2  # a plot is published as a file: it stays
     kinds = [o.output_type for o in nb.cells[1].outputs]

@@ -1,12 +1,12 @@
 """Real question lists by other authors (tests/corpus/, see PROVENANCE.yaml): every file reads with the
 hand-counted number of questions, no junk, and the hand-checked answers; and the site builds with all
 of them dropped into sources/ at once."""
+
 from __future__ import annotations
 
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -23,7 +23,13 @@ PROVENANCE = {name: meta for name, meta in ALL_FILES.items() if not meta.get("ne
 def norm(text: str) -> str:
     """Compare as a reader sees it: markup, entities and spacing gone, case folded."""
     text = re.sub(r"<[^>]{0,500}>", " ", text)
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&quot;", '"')
+    text = (
+        text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&quot;", '"')
+    )
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_`]", "", text)
     return " ".join(text.lower().split())
@@ -86,8 +92,9 @@ def test_code_comes_through_verbatim(reports, name):
     code = PROVENANCE[name]["code"]
     (q,) = [q for q in reports[name].questions if norm(q.title) == norm(code["question"])]
     blocks = [b for b in q.blocks if b.kind == "code"] + [b for b in q.blocks if b.kind == "md"]
-    assert any(code["line"] in b.text.split("\n") or code["line"] in [ln.strip() for ln in b.text.split("\n")]
-               for b in blocks), [b.text[:80] for b in q.blocks]
+    assert any(
+        code["line"] in b.text.split("\n") or code["line"] in [ln.strip() for ln in b.text.split("\n")] for b in blocks
+    ), [b.text[:80] for b in q.blocks]
     if code["lang"]:
         assert any(b.lang == code["lang"] for b in q.blocks if b.kind == "code")
 

@@ -1,4 +1,5 @@
 """Deduplication on the named pairs, merged answers, title cleaning, and near-linear grouping."""
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,16 @@ def same(a: str, b: str) -> bool:
 @pytest.mark.parametrize(
     "a, b",
     [
-        ("What is the difference between Type1 and Type2 error?", "what is the difference between Type I and Type II error?"),
+        (
+            "What is the difference between Type1 and Type2 error?",
+            "what is the difference between Type I and Type II error?",
+        ),
         ("What is the levels of abstraction?", "Level of abstraction in Tensor -"),
         ("What is Autograd module in PyTorch?", "What is Autograd module in PyTorch?"),
-        ("What’s the difference between valid and same padding in a CNN?", "What's the difference between valid and same padding in a CNN?"),
+        (
+            "What’s the difference between valid and same padding in a CNN?",
+            "What's the difference between valid and same padding in a CNN?",
+        ),
         ("What is auto-encoder?", "What is an autoencoder?"),
     ],
 )
@@ -38,14 +45,19 @@ def test_rewordings_merge(a, b):
 @pytest.mark.parametrize(
     "a, b",
     [
-        ("Can you train a neural network model by initializing all biases as 0?",
-         "Can you train a neural network model by initializing all the weights to 0?"),
+        (
+            "Can you train a neural network model by initializing all biases as 0?",
+            "Can you train a neural network model by initializing all the weights to 0?",
+        ),
         ("What is Max Pooling?", "What is Average Pooling?"),
         ("What is Max Pooling?", "What is Sum Pooling?"),
         ("What is Average Pooling?", "What is Sum Pooling?"),
         ("What is the CIFAR-10 dataset?", "What is the difference between CIFAR-10 and CIFAR-100 dataset?"),
         ("What do you mean by Stride?", "What do you mean by Padding?"),
-        ("What is Max Pooling?", "What is the benefit of using max-pooling in classification convolutional neural networks?"),
+        (
+            "What is Max Pooling?",
+            "What is the benefit of using max-pooling in classification convolutional neural networks?",
+        ),
         ("How will you implement Batch Normalization in RNN?", "Why should we use Batch Normalization?"),
     ],
 )
@@ -101,8 +113,11 @@ def test_fuller_text_wins_and_no_sentence_repeats(content):
 def test_parts_only_one_copy_has_are_kept():
     ref = SourceRef("a", 1, "Q?", "dump")
     a = RawQuestion(ref, "What is X?", [Block("para", "X is one thing. It is useful.")])
-    b = RawQuestion(SourceRef("b", 1, "Q?", "notes"), "What is X?", [
-        Block("para", "X is one thing."), Block("list", items=["first extra", "second extra"])])
+    b = RawQuestion(
+        SourceRef("b", 1, "Q?", "notes"),
+        "What is X?",
+        [Block("para", "X is one thing."), Block("list", items=["first extra", "second extra"])],
+    )
     (q,) = deduplicate([a, b])
     assert [blk.kind for blk in q.blocks] == ["para", "list"]
     assert q.blocks[0].text == "X is one thing. It is useful."
@@ -119,10 +134,14 @@ def test_grouping_is_linear_in_questions(monkeypatch):
         return real(title)
 
     monkeypatch.setattr(dedup, "question_key", counting)
-    raws = [RawQuestion(SourceRef("s", i, f"Q{i}", "dump"), f"What is thing number {i}?", [Block("para", "A.")])
-            for i in range(2000)]
-    raws += [RawQuestion(SourceRef("t", i, f"Q{i}", "notes"), f"what is Thing number {i}", [Block("para", "B.")])
-             for i in range(2000)]
+    raws = [
+        RawQuestion(SourceRef("s", i, f"Q{i}", "dump"), f"What is thing number {i}?", [Block("para", "A.")])
+        for i in range(2000)
+    ]
+    raws += [
+        RawQuestion(SourceRef("t", i, f"Q{i}", "notes"), f"what is Thing number {i}", [Block("para", "B.")])
+        for i in range(2000)
+    ]
     questions = deduplicate(raws)
     assert len(questions) == 2000
     assert calls["n"] == 4000
@@ -135,7 +154,10 @@ def test_grouping_is_linear_in_questions(monkeypatch):
         ("What is the levels of abstraction?", "What are the levels of abstraction?"),
         ("What is Loss Function?", "What is loss function?"),
         ("What are the advantages of Pytorch?", "What are the advantages of PyTorch?"),
-        ("what is the difference between Type1 and Type2 error?", "What is the difference between Type I and Type II error?"),
+        (
+            "what is the difference between Type1 and Type2 error?",
+            "What is the difference between Type I and Type II error?",
+        ),
         ("What is pooling layer.", "What is pooling layer?"),
         ("Why we used activation function in Neural Network", "Why we used activation function in neural network?"),
         ("Explain the Adam Optimizer in one minute.", "Explain the Adam optimizer in one minute."),
@@ -159,8 +181,12 @@ def test_commands_keep_their_exact_spelling():
 
 
 def test_id_collision_gives_the_later_question_a_hashed_id():
-    a = RawQuestion(SourceRef("sources/a.txt", 3, "What is torch.nn?", "dump"), "What is torch.nn?", [Block("para", "A.")])
-    b = RawQuestion(SourceRef("sources/b.md", 7, "What is torch nn?", "notes"), "What is torch nn?", [Block("para", "B.")])
+    a = RawQuestion(
+        SourceRef("sources/a.txt", 3, "What is torch.nn?", "dump"), "What is torch.nn?", [Block("para", "A.")]
+    )
+    b = RawQuestion(
+        SourceRef("sources/b.md", 7, "What is torch nn?", "notes"), "What is torch nn?", [Block("para", "B.")]
+    )
     assert question_key("What is torch.nn?") != question_key("What is torch nn?")
     first, second = deduplicate([a, b])
     assert first.id == "torch-nn" and re.fullmatch(r"torch-nn-[0-9a-f]{4}", second.id)

@@ -1,4 +1,5 @@
 """Deduplication by meaning: paraphrases merge, look-alikes stay apart, decisions win, IDs never break."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,10 @@ def test_paraphrases_merge(a, b):
 
 # The seeds' look-alikes, and their like from other files: never merged by the scorer (no decisions).
 LOOK_ALIKES = [
-    ("Can you train a neural network model by initializing all biases as 0?",
-     "Can you train a neural network model by initializing all the weights to 0?"),
+    (
+        "Can you train a neural network model by initializing all biases as 0?",
+        "Can you train a neural network model by initializing all the weights to 0?",
+    ),
     ("What is Max Pooling?", "What is Average Pooling?"),
     ("What is Max Pooling?", "What is Sum Pooling?"),
     ("What is Average Pooling?", "What is Sum Pooling?"),
@@ -87,16 +90,28 @@ def test_seeds_keep_their_merges_and_their_look_alikes_apart_without_decisions()
     assert len(result.questions) == 82 - len(result.merged_by_meaning)
     assert {frozenset(p) for p in result.merged_by_meaning} <= agreed
     ids = {q.id for q in result.questions}
-    assert {"train-neural-network-model-initializing-all-bias-0", "train-neural-network-model-initializing-all-weight-0",
-            "max-pooling", "average-pooling", "sum-pooling", "cifar-10-dataset",
-            "difference-between-cifar-10-cifar-100-dataset", "stride", "padding"} <= ids
+    assert {
+        "train-neural-network-model-initializing-all-bias-0",
+        "train-neural-network-model-initializing-all-weight-0",
+        "max-pooling",
+        "average-pooling",
+        "sum-pooling",
+        "cifar-10-dataset",
+        "difference-between-cifar-10-cifar-100-dataset",
+        "stride",
+        "padding",
+    } <= ids
     # with nothing pinned, the model decides alone: the look-alikes still stay apart
     free = find_duplicates(seed_raws(), glossary=GLOSSARY, decisions=Decisions())
     fused = {frozenset((a, b)) for a, b in free.merged_by_meaning}
-    for a, b in [("max-pooling", "average-pooling"), ("max-pooling", "sum-pooling"), ("average-pooling", "sum-pooling"),
-                 ("cifar-10-dataset", "difference-between-cifar-10-cifar-100-dataset"), ("stride", "padding"),
-                 ("train-neural-network-model-initializing-all-bias-0",
-                  "train-neural-network-model-initializing-all-weight-0")]:
+    for a, b in [
+        ("max-pooling", "average-pooling"),
+        ("max-pooling", "sum-pooling"),
+        ("average-pooling", "sum-pooling"),
+        ("cifar-10-dataset", "difference-between-cifar-10-cifar-100-dataset"),
+        ("stride", "padding"),
+        ("train-neural-network-model-initializing-all-bias-0", "train-neural-network-model-initializing-all-weight-0"),
+    ]:
         assert frozenset((a, b)) not in fused and {a, b} <= {q.id for q in free.questions}
 
 
@@ -117,11 +132,18 @@ def test_the_build_lists_the_undecided_candidates(with_new_file):
 
 
 def test_merged_answer_reads_as_one_and_lists_every_copy():
-    a = raw("What Are Vanishing and Exploding Gradients?",
-            "Gradients shrink or grow exponentially through layers. Clipping helps with exploding ones.", "sources/x.md", 4)
-    b = raw("What do you mean by exploding and vanishing gradients?",
-            "Gradients shrink or grow exponentially through layers. ReLU and residual connections help with vanishing ones.",
-            "sources/y.txt", 9)
+    a = raw(
+        "What Are Vanishing and Exploding Gradients?",
+        "Gradients shrink or grow exponentially through layers. Clipping helps with exploding ones.",
+        "sources/x.md",
+        4,
+    )
+    b = raw(
+        "What do you mean by exploding and vanishing gradients?",
+        "Gradients shrink or grow exponentially through layers. ReLU and residual connections help with vanishing ones.",
+        "sources/y.txt",
+        9,
+    )
     (q,) = find_duplicates([a, b], glossary=GLOSSARY).questions
     text = " ".join(blk.plain() for blk in q.blocks)
     assert text.count("Gradients shrink or grow exponentially") == 1
@@ -142,7 +164,10 @@ def test_pinned_id_stays_primary_whatever_the_new_file_is_called():
 
 def test_decisions_win_over_the_scorer():
     a, b = raw("What is Max Pooling?"), raw("What is Average Pooling?", file="sources/b.txt")
-    c, d = raw("What is gradient clipping?"), raw("What is gradient clipping and when is it used?", file="sources/b.txt", line=2)
+    c, d = (
+        raw("What is gradient clipping?"),
+        raw("What is gradient clipping and when is it used?", file="sources/b.txt", line=2),
+    )
     same = Decisions(same=[("max-pooling", "average-pooling", 3)])
     merged = find_duplicates([a, b], glossary=GLOSSARY, decisions=same).questions
     assert [(q.id, q.aliases) for q in merged] == [("max-pooling", ["average-pooling"])]
@@ -157,7 +182,9 @@ def test_unknown_id_in_decisions_names_file_and_line(tmp_path):
     project = copy_project(tmp_path / "p", sources={"duplicates.yaml": text})
     with pytest.raises(ContentError) as e:
         build_content(project)
-    assert str(e.value.errors[0]).startswith("sources/duplicates.yaml:5: 'no-such-question' is not the ID of any source question")
+    assert str(e.value.errors[0]).startswith(
+        "sources/duplicates.yaml:5: 'no-such-question' is not the ID of any source question"
+    )
 
 
 def test_unknown_id_fails_the_build(tmp_path):
@@ -170,12 +197,15 @@ def test_unknown_id_fails_the_build(tmp_path):
         StudySite(project, "build").load()
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("same:\n  - [max-pooling]\n", 2, "pair of two different question IDs"),
-    ("same:\n  - [stride, stride]\n", 2, "pair of two different question IDs"),
-    ("merge:\n  - [stride, padding]\n", 1, "unknown key 'merge'"),
-    ("same: [stride, padding\n", 2, "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("same:\n  - [max-pooling]\n", 2, "pair of two different question IDs"),
+        ("same:\n  - [stride, stride]\n", 2, "pair of two different question IDs"),
+        ("merge:\n  - [stride, padding]\n", 1, "unknown key 'merge'"),
+        ("same: [stride, padding\n", 2, "invalid YAML"),
+    ],
+)
 def test_malformed_decisions_name_the_line(tmp_path, text, line, message):
     path = tmp_path / "duplicates.yaml"
     path.write_text(text)
@@ -192,8 +222,13 @@ def test_contradicting_decisions_are_an_error():
 
 
 def test_glossary_is_data_and_its_errors_name_the_file(tmp_path):
-    g = Glossary.from_data({"synonyms": {"frobnicator": ["frob net"]}, "contrasts": [["red", "blue"]],
-                            "filler": ["what", "is", "a", "the"]})
+    g = Glossary.from_data(
+        {
+            "synonyms": {"frobnicator": ["frob net"]},
+            "contrasts": [["red", "blue"]],
+            "filler": ["what", "is", "a", "the"],
+        }
+    )
     assert g.terms("What is a frob net?") == ["frobnicator"]
     assert g.contrast(g.terms("the red frob net"), g.terms("the blue frob net")) == ("blue", "red")
     bad = tmp_path / "glossary.yaml"

@@ -1,8 +1,8 @@
 """Fault injection at library level (no MkDocs process): typos in curated files give `file:line: what`,
 source errors come before their consequences, unsafe sources/ entries and export targets are refused."""
+
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -95,7 +95,9 @@ def test_serve_keeps_the_last_good_reading_of_a_broken_file(project, caplog):
     site.load()
     assert len(site.content.questions) == n  # nothing vanished: the last good reading is used
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert warnings == [f"{DUMP}:31: unclosed `[` in `p => [` element — serving the last good version of this file until it is fixed"]
+    assert warnings == [
+        f"{DUMP}:31: unclosed `[` in `p => [` element — serving the last good version of this file until it is fixed"
+    ]
     pages = site.generate()
     assert "study-plan.md" in pages
 
@@ -106,7 +108,10 @@ def test_serve_without_a_last_good_reading_keeps_the_rest(project, caplog):
     site.load()  # no exception: serve never raises
     assert site.content is not None and len(site.content.questions) > 40  # the notes and overlays stay
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert warnings[0] == f"{DUMP}:31: unclosed `[` in `p => [` element — this file was left out of the site until it is fixed"
+    assert (
+        warnings[0]
+        == f"{DUMP}:31: unclosed `[` in `p => [` element — this file was left out of the site until it is fixed"
+    )
     assert not any("overlay names question" in w for w in warnings)  # consequences: an info line, after it
 
 
@@ -131,7 +136,10 @@ def test_study_plan_day_without_title(project):
 
 def test_aliases_file_that_is_a_list(project):
     write(project, "sources/aliases.yaml", "- pytorch\n- tensor\n")
-    assert build_errors(project) == "sources/aliases.yaml:1: aliases.yaml must be a mapping (`key: value` lines), not a list"
+    assert (
+        build_errors(project)
+        == "sources/aliases.yaml:1: aliases.yaml must be a mapping (`key: value` lines), not a list"
+    )
 
 
 def test_topic_without_slug(project):
@@ -172,10 +180,14 @@ def test_overlay_level_key(project):
     c = build_content(project)
     assert next(q for q in c.questions if q.id == "pytorch").level == "basic"
     path.write_text(text.replace("---\n", "---\nlevel: expert\n", 1), encoding="utf-8")
-    assert "sources/overlay/pytorch.md:2: level 'expert' must be one of basic, intermediate, advanced" in build_errors(project)
+    assert "sources/overlay/pytorch.md:2: level 'expert' must be one of basic, intermediate, advanced" in build_errors(
+        project
+    )
     # A key given twice is an error (YAML would let the later one win without a word).
     path.write_text(text.replace("---\n", "---\nlevel: basic\nlevel: advanced\n", 1), encoding="utf-8")
-    assert "sources/overlay/pytorch.md:3: invalid YAML: key 'level' appears twice (first on line 1)" in build_errors(project)
+    assert "sources/overlay/pytorch.md:3: invalid YAML: key 'level' appears twice (first on line 1)" in build_errors(
+        project
+    )
 
 
 def test_alias_merging_two_questions_with_overlays_is_an_error(project):
@@ -196,7 +208,10 @@ def test_alias_chains_resolve_in_either_order(project, text):
 
 def test_alias_cycle_is_reported(project):
     write(project, "sources/aliases.yaml", "x-one: x-two\nx-two: x-one\n")
-    assert build_errors(project) == "sources/aliases.yaml:1: alias cycle x-one → x-two → x-one: each ID must end at a question"
+    assert (
+        build_errors(project)
+        == "sources/aliases.yaml:1: alias cycle x-one → x-two → x-one: each ID must end at a question"
+    )
 
 
 def test_id_collision_advice_works(project):
@@ -205,8 +220,12 @@ def test_id_collision_advice_works(project):
     shutil.rmtree(project / "sources/overlay")
     (project / "sources/duplicates.yaml").unlink(missing_ok=True)  # its decisions name the removed questions
     write(project, "sources/study-plan.yaml", "title: Plan\ndays: []\n")
-    write(project, "sources/900_c.txt", "h3 => [ 1) What is torch.nn? ]\np => [ The module package. ]\n"
-                                        "h3 => [ 2) What is torch nn? ]\np => [ Also the module package. ]\n")
+    write(
+        project,
+        "sources/900_c.txt",
+        "h3 => [ 1) What is torch.nn? ]\np => [ The module package. ]\n"
+        "h3 => [ 2) What is torch nn? ]\np => [ Also the module package. ]\n",
+    )
     c = build_content(project)
     ids = sorted(q.id for q in c.questions)
     assert len(ids) == 2 and ids[0] == "torch-nn" and ids[1].startswith("torch-nn-")
@@ -238,8 +257,10 @@ def test_dangling_symlink_and_sub_folder_are_reported(project):
     (project / "sources/951_gone.txt").unlink()
     write(project, "sources/archive/old.txt", "h3 => [ 1) What? ]\n")
     c = build_content(project)
-    assert c.warnings == ["sources/archive/: sub-folders of sources/ are not read (only the top level, and "
-                          "sources/overlay/ for curated files): move its files up, or out of sources/"]
+    assert c.warnings == [
+        "sources/archive/: sub-folders of sources/ are not read (only the top level, and "
+        "sources/overlay/ for curated files): move its files up, or out of sources/"
+    ]
 
 
 # --- export target -------------------------------------------------------------------------------
@@ -248,8 +269,12 @@ def test_dangling_symlink_and_sub_folder_are_reported(project):
 def test_export_refuses_the_project_and_foreign_folders(tmp_path):
     root = tmp_path / "proj"
     (root / "docs").mkdir(parents=True)
-    for target, why in [(root, "is or contains the project"), (tmp_path, "is or contains the project"),
-                        (root / "docs", "inside the project's docs/"), (root / "sources" / "x", "inside the project's sources/")]:
+    for target, why in [
+        (root, "is or contains the project"),
+        (tmp_path, "is or contains the project"),
+        (root / "docs", "inside the project's docs/"),
+        (root / "sources" / "x", "inside the project's sources/"),
+    ]:
         with pytest.raises(ExportError, match=why):
             check_export_dir(target, root)
     foreign = tmp_path / "foreign"
@@ -291,6 +316,7 @@ def test_large_topic_is_split_into_bounded_pages(project, monkeypatch):
         for q in part.questions:
             assert f"{{#{q.id}" in md or f'id="{q.id}"' in md or f"#{q.id}" in md
     import json
+
     manifest = {q["id"]: q for q in json.loads(pages["questions.json"])["questions"]}
     for part in parts:
         for q in part.questions:

@@ -1,5 +1,6 @@
 """Fault injection through real `mkdocs build` runs: a failed build leaves the previous site as it was,
 the export never touches the project, errors are `file:line` lines (no tracebacks)."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def lean_project(dest: Path, *, notebook: bool = False) -> Path:
         nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("print(6 * 7)")]
         nbformat.write(nb, project / "notebooks" / "tiny.ipynb")
     plan = project / "sources" / "study-plan.yaml"
-    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
-                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    plan.write_text(
+        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
+        encoding="utf-8",
+    )
     return project
 
 
@@ -63,7 +66,7 @@ def test_failed_build_leaves_the_previous_site_intact(tmp_path, cache_env):
     path.write_text("\n".join(lines), encoding="utf-8")
     broken = run_mkdocs(project, "build", env=cache_env)
     assert broken.returncode != 0
-    errors = broken.stderr[broken.stderr.index("ERROR"):]
+    errors = broken.stderr[broken.stderr.index("ERROR") :]
     assert errors.startswith(f"ERROR   -  {DUMP}:31: unclosed `[`"), errors[:500]
     assert "Traceback" not in broken.stderr
     assert snapshot(site) == before  # …and site/ is untouched
@@ -92,7 +95,10 @@ def test_failed_build_leaves_the_previous_site_intact(tmp_path, cache_env):
 
     fixed = run_mkdocs(project, "build", env=cache_env)
     assert fixed.returncode == 0, fixed.stderr[-3000:]
-    assert "damaged mkdocs-jupyter cache file removed" in fixed.stderr or "damaged mkdocs-jupyter cache file removed" in broken.stderr
+    assert (
+        "damaged mkdocs-jupyter cache file removed" in fixed.stderr
+        or "damaged mkdocs-jupyter cache file removed" in broken.stderr
+    )
 
 
 def test_export_to_the_project_is_refused_and_deletes_nothing(tmp_path, cache_env):
@@ -107,14 +113,18 @@ def test_export_to_the_project_is_refused_and_deletes_nothing(tmp_path, cache_en
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "thesis.tex").write_text("precious")
-    result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": str(foreign)})
+    result = run_mkdocs(
+        project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": str(foreign)}
+    )
     assert result.returncode != 0 and "not empty and was not made by an export" in result.stderr
     assert (foreign / "thesis.tex").read_text() == "precious"
 
     # A new folder is fine, and so is the same folder again (it carries the export's marker file).
     export = tmp_path / "export"
     for _ in range(2):
-        result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": str(export)})
+        result = run_mkdocs(
+            project, "build", "-d", str(tmp_path / "out"), env={**cache_env, "STUDY_EXPORT_DIR": str(export)}
+        )
         assert result.returncode == 0, result.stderr[-3000:]
     assert (export / ".study-export").is_file() and (export / "docs" / "index.md").is_file()
 
@@ -128,7 +138,9 @@ def test_new_bad_file_fails_a_non_strict_build_and_config_typos_are_one_line(tmp
     (project / "sources" / "900_new.txt").unlink()
 
     plan = project / "sources" / "study-plan.yaml"
-    plan.write_text(plan.read_text(encoding="utf-8").replace("days:\n", "days:\n  - title: [broken\n", 1), encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("days:\n", "days:\n  - title: [broken\n", 1), encoding="utf-8"
+    )
     result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"), env=cache_env)
     assert result.returncode != 0
     assert "ERROR   -  sources/study-plan.yaml:" in result.stderr and "invalid YAML" in result.stderr
@@ -147,4 +159,4 @@ def test_split_topic_pages_build_and_every_anchor_lands(tmp_path, cache_env):
         page, anchor = q["url"].split("#")
         html = (out / page / "index.html").read_text(encoding="utf-8")
         assert f'id="{anchor}"' in html, q["url"]
-        assert html.count('<h2 ') <= 6 + 2
+        assert html.count("<h2 ") <= 6 + 2

@@ -132,8 +132,12 @@ def test_questions_json_of_a_built_tiny_project(tmp_path):
 
 
 def test_two_sources_with_the_same_sentence_but_different_numbers_keep_both_values(tmp_path):
-    first = "# A\n\n## What is max pooling?\n\nMax pooling with a window of 2 and stride 2 halves the feature map size.\n"
-    second = "# B\n\n## What is max pooling?\n\nMax pooling with a window of 3 and stride 2 halves the feature map size.\n"
+    first = (
+        "# A\n\n## What is max pooling?\n\nMax pooling with a window of 2 and stride 2 halves the feature map size.\n"
+    )
+    second = (
+        "# B\n\n## What is max pooling?\n\nMax pooling with a window of 3 and stride 2 halves the feature map size.\n"
+    )
     root = tiny_project(tmp_path / "p", sources={"a.md": first, "b.md": second})
     q = by_id(root)["max-pooling"]
     text = " ".join(b.plain() for b in q.blocks)

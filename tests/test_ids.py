@@ -1,4 +1,5 @@
 """Question IDs stay put when answers change, when a new source merges in, and when a topic changes."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -72,8 +73,10 @@ def test_alias_keeps_a_merged_id_landing(tmp_path):
 
 
 def test_alias_merge_does_not_repeat_sentences(tmp_path):
-    dump = ("h3 => [ 1) What is foo alpha? ]\np => [ Foo is shared by both copies. ]\n"
-            "h3 => [ 2) What is foo beta? ]\np => [ Foo is shared by both copies. Beta adds a detail. ]\n")
+    dump = (
+        "h3 => [ 1) What is foo alpha? ]\np => [ Foo is shared by both copies. ]\n"
+        "h3 => [ 2) What is foo beta? ]\np => [ Foo is shared by both copies. Beta adds a detail. ]\n"
+    )
     project = sources_copy(tmp_path / "p", sources={"950_foo.txt": dump, "aliases.yaml": "foo-alpha: foo-beta\n"})
     survivor = ids(project)["foo-beta"]
     text = " ".join(b.plain() for b in survivor.blocks)

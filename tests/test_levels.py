@@ -1,5 +1,6 @@
 """Question levels (overlay `level:`), the study data the review script reads, and a plan that covers
 everything. The browser side is tests/browser/test_review.py."""
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,10 @@ def _overlay_dir(tmp_path: Path, text: str) -> Path:
 
 def _questions() -> list[Question]:
     ref = SourceRef(file="sources/x.txt", line=3, text="What is max pooling?", reader="dump")
-    return [Question(id="max-pooling", title="What is max pooling?", key=("max", "pooling"), sources=[ref]),
-            Question(id="stride", title="What is stride?", key=("stride",), sources=[ref])]
+    return [
+        Question(id="max-pooling", title="What is max pooling?", key=("max", "pooling"), sources=[ref]),
+        Question(id="stride", title="What is stride?", key=("stride",), sources=[ref]),
+    ]
 
 
 def test_level_is_read_and_missing_levels_get_the_default(tmp_path):
@@ -63,7 +66,9 @@ def test_an_invalid_level_names_the_file_and_line(tmp_path):
     qs = _questions()
     (err,) = overlay.apply(qs, d, tmp_path)
     assert isinstance(err, SourceError)
-    assert str(err).startswith("sources/overlay/max-pooling.md:3: level 'expert' must be one of basic, intermediate, advanced")
+    assert str(err).startswith(
+        "sources/overlay/max-pooling.md:3: level 'expert' must be one of basic, intermediate, advanced"
+    )
     assert qs[0].summary == ""  # a bad file changes nothing
 
 
@@ -104,7 +109,13 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
 
 
 def test_study_data_cannot_close_its_script(content):
-    t = Topic("x", "X", questions=[Question(id="evil", title="</script><script>alert(1)</script> & <!--", key=("e",), topic="x", level="basic")])
+    t = Topic(
+        "x",
+        "X",
+        questions=[
+            Question(id="evil", title="</script><script>alert(1)</script> & <!--", key=("e",), topic="x", level="basic")
+        ],
+    )
     js = review.study_data_js([t], directory_urls=True)
     assert "<" not in js.split("\n", 1)[1] and ">" not in js.split("\n", 1)[1].replace("=>", "")
     data = json.loads(js.split(" = ", 1)[1].rstrip().rstrip(";"))
@@ -137,7 +148,7 @@ def test_the_plan_covers_every_question_and_notebook_and_lists_the_reading_list_
     from studysite.render import md_escape
 
     assert headings[: len(days)] == [md_escape(d["title"]) for d in days]
-    assert all(h.startswith("Then: ") for h in headings[len(days):])
+    assert all(h.startswith("Then: ") for h in headings[len(days) :])
     # the notes' third-party links: listed, but as plain links (no checkbox, so no progress)
     assert "## Reading list from the original notes" in reading
     assert "[ ]" not in reading

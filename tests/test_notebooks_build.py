@@ -1,4 +1,5 @@
 """Notebooks inside real builds: cache behaviour read from the summary line, failures, demos on pages."""
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,9 @@ def broken_notebook() -> nbformat.NotebookNode:
 def test_failing_cell_fails_strict_build_naming_notebook_and_cell(tmp_path, warm_cache):
     project = copy_project(tmp_path / "p")
     nbformat.write(broken_notebook(), project / "notebooks" / "zz_broken.ipynb")
-    result = run_mkdocs(project, "build", "--strict", "-d", str(tmp_path / "out"), env={"STUDY_CACHE_DIR": str(warm_cache)})
+    result = run_mkdocs(
+        project, "build", "--strict", "-d", str(tmp_path / "out"), env={"STUDY_CACHE_DIR": str(warm_cache)}
+    )
     assert result.returncode != 0
     assert "notebooks/zz_broken.ipynb: cell 3 (code cell 2) raised ZeroDivisionError" in result.stderr
 

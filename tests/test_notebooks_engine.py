@@ -1,4 +1,5 @@
 """The notebook engine with real kernels: cache hits and misses, failures, reproducibility, embedding."""
+
 from __future__ import annotations
 
 import base64
@@ -25,8 +26,13 @@ from studysite.notebooks.outputs import strip_png_metadata
 
 LOG = logging.getLogger("test.notebooks")
 EXTENSIONS = [
-    "admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.highlight",
-    "pymdownx.superfences", "pymdownx.tabbed",
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "pymdownx.details",
+    "pymdownx.highlight",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
 ]
 
 
@@ -49,7 +55,9 @@ def run(nb_dir: Path, cache_dir: Path, **kw):
 
 
 def render(md: str) -> str:
-    return markdown.markdown(md, extensions=EXTENSIONS, extension_configs={"pymdownx.tabbed": {"alternate_style": True}})
+    return markdown.markdown(
+        md, extensions=EXTENSIONS, extension_configs={"pymdownx.tabbed": {"alternate_style": True}}
+    )
 
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -108,8 +116,18 @@ def test_local_dependency_heuristic(tmp_path):
 
 def test_failures_are_reported_and_cached_by_code(tmp_path):
     nbs, cache = tmp_path / "notebooks", tmp_path / "cache"
-    write_nb(nbs / "broken.ipynb", ("md", "# Broken"), ("code", "x = 1"), ("code", "# divide\n1 / 0"), ("code", "print('never')"))
-    write_nb(nbs / "allowed.ipynb", ("code", "raise ValueError('expected')", ["raises-exception"]), ("code", "print('after')"))
+    write_nb(
+        nbs / "broken.ipynb",
+        ("md", "# Broken"),
+        ("code", "x = 1"),
+        ("code", "# divide\n1 / 0"),
+        ("code", "print('never')"),
+    )
+    write_nb(
+        nbs / "allowed.ipynb",
+        ("code", "raise ValueError('expected')", ["raises-exception"]),
+        ("code", "print('after')"),
+    )
     write_nb(nbs / "slow.ipynb", ("code", "import time\ntime.sleep(30)"))
     write_nb(nbs / "dies.ipynb", ("md", "# Dies"), ("code", "import os\nos._exit(1)"))
 
@@ -185,7 +203,7 @@ def test_outputs_are_byte_identical_across_clean_runs(two_clean_runs):
     assert one.status == two.status == "succeeded"
     assert one.executed_path.read_bytes() == two.executed_path.read_bytes()
     assert list(one.images) == list(two.images) and len(one.images) == 1
-    (name, png), = one.images.items()
+    ((name, png),) = one.images.items()
     assert png.read_bytes() == two.images[name].read_bytes()
     assert png.read_bytes().startswith(b"\x89PNG") and b"tEXt" not in png.read_bytes()
     assert b'"execution"' not in one.executed_path.read_bytes()  # no timing metadata
@@ -199,7 +217,14 @@ def test_png_text_chunks_are_stripped():
 
     ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
     idat, end = chunk(b"IDAT", zlib.compress(b"\x00\x00")), chunk(b"IEND", b"")
-    png = b"\x89PNG\r\n\x1a\n" + ihdr + chunk(b"tEXt", b"Software\x00Matplotlib") + chunk(b"tIME", b"\x07" * 7) + idat + end
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + ihdr
+        + chunk(b"tEXt", b"Software\x00Matplotlib")
+        + chunk(b"tIME", b"\x07" * 7)
+        + idat
+        + end
+    )
     assert strip_png_metadata(png) == b"\x89PNG\r\n\x1a\n" + ihdr + idat + end
     assert strip_png_metadata(b"not a png") == b"not a png"
 
@@ -213,8 +238,11 @@ def test_tags_map_to_cells(two_clean_runs):
 
 def demo(result, question):
     return demo_markdown(
-        result, result.cells_by_question[question], image_url_prefix="../../assets/notebooks/",
-        notebook_page_url="../../notebooks/plots/", download_url="../../notebooks/plots.ipynb",
+        result,
+        result.cells_by_question[question],
+        image_url_prefix="../../assets/notebooks/",
+        notebook_page_url="../../notebooks/plots/",
+        download_url="../../notebooks/plots.ipynb",
     )
 
 

@@ -1,4 +1,5 @@
 """The curated overlay: applied on top of merged answers, every question reviewed, raw sources untouched."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,15 @@ def test_every_overlay_file_names_a_published_question(content):
 
 def test_gaps_are_filled_by_site_added_questions(content):
     added = {q.id: q for q in content.questions if q.added_by_site}
-    for qid in ["zero-grad", "train-eval-mode", "no-grad", "dataset-dataloader", "device-handling",
-                "save-load-model", "overfitting-dropout"]:
+    for qid in [
+        "zero-grad",
+        "train-eval-mode",
+        "no-grad",
+        "dataset-dataloader",
+        "device-handling",
+        "save-load-model",
+        "overfitting-dropout",
+    ]:
         assert qid in added, qid
         assert added[qid].answer_md and added[qid].sources[0].reader == "overlay"
 
@@ -75,7 +83,7 @@ def test_corrections_show_on_pages_and_errata(built_site):
         # one quiet, collapsed line that opens to the source's words and the fix
         assert '<details class="qa-sources">' in section and "The source said:" in section, q["id"]
         assert "<summary>Corrected — the source said “" in section, q["id"]
-        assert f'q/{q["id"]}/' in errata, q["id"]
+        assert f"q/{q['id']}/" in errata, q["id"]
     # the original text stays one click away
     assert "What the sources said" in (site / "topics" / "cnn" / "index.html").read_text(encoding="utf-8")
 
@@ -105,7 +113,10 @@ def test_overlay_for_a_question_that_no_longer_exists_fails_the_build(tmp_path):
     assert str(err).startswith("sources/overlay/no-such-question.md:1: overlay names question 'no-such-question'")
     result = run_mkdocs(project, "build", "-d", str(tmp_path / "out"))  # even without --strict
     assert result.returncode != 0
-    assert "sources/overlay/no-such-question.md:1: overlay names question 'no-such-question', which no source has" in result.stderr
+    assert (
+        "sources/overlay/no-such-question.md:1: overlay names question 'no-such-question', which no source has"
+        in result.stderr
+    )
 
 
 def test_broken_link_or_anchor_in_curated_text_fails_strict_build(tmp_path):

@@ -3,6 +3,7 @@
 The blocks of one file run in order in one fresh namespace (a later block may use what an earlier one
 defined), so an edit cannot ship code that fails. A failure names the file and the block's first line.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,17 +74,44 @@ import nbformat  # noqa: E402
 
 # Added for what interviews ask now (issue 14); each has its own demo in a notebook written for it.
 CURRENT_TOPICS = [
-    "view-vs-reshape-contiguous", "broadcasting-rules", "einsum", "in-place-operations-autograd",
-    "custom-autograd-function-gradcheck", "forward-backward-hooks", "gradient-checkpointing", "torch-func-vmap",
-    "weight-initialisation-defaults", "batchnorm-layernorm-groupnorm-rmsnorm", "learning-rate-schedulers",
-    "reproducibility-seeds-determinism", "scaled-dot-product-attention", "nn-embedding-padding-idx", "torch-compile",
-    "mixed-precision-autocast-gradscaler", "torchscript-export-onnx", "torch-profiler", "dataparallel-ddp-fsdp",
+    "view-vs-reshape-contiguous",
+    "broadcasting-rules",
+    "einsum",
+    "in-place-operations-autograd",
+    "custom-autograd-function-gradcheck",
+    "forward-backward-hooks",
+    "gradient-checkpointing",
+    "torch-func-vmap",
+    "weight-initialisation-defaults",
+    "batchnorm-layernorm-groupnorm-rmsnorm",
+    "learning-rate-schedulers",
+    "reproducibility-seeds-determinism",
+    "scaled-dot-product-attention",
+    "nn-embedding-padding-idx",
+    "torch-compile",
+    "mixed-precision-autocast-gradscaler",
+    "torchscript-export-onnx",
+    "torch-profiler",
+    "dataparallel-ddp-fsdp",
     # the 2026 interview (issue 19): transformers, LLM training and inference, performance, distributed training
-    "kv-cache", "gqa-mqa-attention-variants", "positional-encodings-rope", "flashattention-sdpa-backends",
-    "transformer-block-pre-norm-swiglu", "lora-peft", "mixture-of-experts", "tokenization-bpe-wordpiece-sentencepiece",
-    "rlhf-dpo", "perplexity-llm-evaluation", "numerical-stability-nan-debugging", "tf32-fp8-matmul-precision",
-    "quantization-ptq-qat-int8-int4", "gpu-memory-debugging-oom", "custom-operators-torch-library",
-    "fsdp2-fully-shard-dtensor", "distributed-checkpoint-dcp", "distributed-training-failures-nccl-hang",
+    "kv-cache",
+    "gqa-mqa-attention-variants",
+    "positional-encodings-rope",
+    "flashattention-sdpa-backends",
+    "transformer-block-pre-norm-swiglu",
+    "lora-peft",
+    "mixture-of-experts",
+    "tokenization-bpe-wordpiece-sentencepiece",
+    "rlhf-dpo",
+    "perplexity-llm-evaluation",
+    "numerical-stability-nan-debugging",
+    "tf32-fp8-matmul-precision",
+    "quantization-ptq-qat-int8-int4",
+    "gpu-memory-debugging-oom",
+    "custom-operators-torch-library",
+    "fsdp2-fully-shard-dtensor",
+    "distributed-checkpoint-dcp",
+    "distributed-training-failures-nccl-hang",
 ]
 
 
@@ -106,4 +134,6 @@ def test_each_added_question_has_its_own_demo_starting_with_a_title(built_site):
                 assert [t for t in c.metadata.get("tags", []) if t.startswith("q:")] == [f"q:{qid}"]
         page = (site / manifest[qid]["url"].split("#")[0] / "index.html").read_text(encoding="utf-8")
         card = page.split(f' id="{qid}"', 1)[1].split('class="qa-q"', 1)[0]
-        assert "qa-demo" in card and "qa-output" in card, f"{qid}: demo (code, then its output) not shown under the question"
+        assert "qa-demo" in card and "qa-output" in card, (
+            f"{qid}: demo (code, then its output) not shown under the question"
+        )

@@ -1,4 +1,5 @@
 """Readers on both real seeds, format detection by content, and bad input naming file and line."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -118,7 +119,11 @@ def test_notes_has_all_46_questions_in_every_style(notes_report):
 
 def test_notes_nested_answers(notes_report):
     levels = by_line(notes_report, 5)
-    assert [(b.kind, b.label) for b in levels.blocks] == [("label", "Tensor:"), ("label", "Variable:"), ("label", "Module:")]
+    assert [(b.kind, b.label) for b in levels.blocks] == [
+        ("label", "Tensor:"),
+        ("label", "Variable:"),
+        ("label", "Module:"),
+    ]
     assert levels.blocks[0].text.startswith("Tensor is an imperative n-dimensional array")
     hyper = by_line(notes_report, 155)
     assert hyper.blocks[0].kind == "list" and len(hyper.blocks[0].items) == 7
@@ -130,9 +135,9 @@ def test_notes_nested_answers(notes_report):
 def test_notes_links_with_status(notes_report):
     links = notes_report.study_links
     assert len(links) == 5
-    status = {l["url"].split("/")[2]: l["status"] for l in links if l["status"]}
+    status = {link["url"].split("/")[2]: link["status"] for link in links if link["status"]}
     assert status == {"www.edureka.co": "to do", "www.analyticsvidhya.com": "do this last"}
-    assert all(l["line"] >= 234 for l in links)
+    assert all(link["line"] >= 234 for link in links)
 
 
 def test_notes_text_outside_a_question_is_reported():

@@ -1,5 +1,6 @@
 """A real `mkdocs serve` on 127.0.0.1: typos and hook failures never hang a request; the last good pages
 are served with the real error first; fixing the file recovers; editing the library reloads it."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ class Server:
         with log.open("w") as fh:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"],
-                cwd=project, stdout=fh, stderr=subprocess.STDOUT,
+                cwd=project,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
                 env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{self.port}/", **env},
             )
 
@@ -100,8 +103,10 @@ def lean_project(dest: Path) -> Path:
     shutil.rmtree(project / "notebooks")
     (project / "notebooks").mkdir()
     plan = project / "sources" / "study-plan.yaml"
-    plan.write_text("\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines()
-                              if "notebooks:" not in ln) + "\n", encoding="utf-8")
+    plan.write_text(
+        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
+        encoding="utf-8",
+    )
     return project
 
 
@@ -160,7 +165,8 @@ def test_serve_never_hangs_and_serves_the_last_good_pages(server):
     good_render = render.read_text(encoding="utf-8")
     broken = good_render.replace(
         "def errata_markdown(topics: list[Topic]) -> str:\n",
-        "def errata_markdown(topics: list[Topic]) -> str:\n    raise RuntimeError('injected')\n", 1,
+        "def errata_markdown(topics: list[Topic]) -> str:\n    raise RuntimeError('injected')\n",
+        1,
     )
     assert broken != good_render
     log = srv.edit("hooks/studysite/render.py", broken)

@@ -1,4 +1,5 @@
 """Study exports: an Anki deck (.apkg, one sub-deck per topic) and a CSV of every question, reproducibly."""
+
 from __future__ import annotations
 
 import csv
@@ -43,10 +44,7 @@ table { border-collapse: collapse; } th, td { border: 1px solid rgba(127, 127, 1
 """
 
 FRONT = '<div class="qa-topic">{{Topic}}</div>\n<div class="qa-question">{{Question}}</div>'
-BACK = (
-    "{{FrontSide}}\n<hr id=\"answer\">\n{{Answer}}\n"
-    '<p class="qa-link"><a href="{{Link}}">Open on the site</a></p>'
-)
+BACK = '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n<p class="qa-link"><a href="{{Link}}">Open on the site</a></p>'
 
 
 def stable_id(name: str) -> int:

@@ -17,7 +17,7 @@ def answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
     """For each anchor, the index of the first node that is no longer its answer."""
     ends = []
     starts = sorted({m.idx for m in anchors})
-    for k, m in enumerate(anchors):
+    for _k, m in enumerate(anchors):
         pos = bisect.bisect_right(starts, m.idx)
         node = nodes[m.idx]
         if m.row >= 0 or node.kind == "row":
@@ -163,7 +163,7 @@ _EMPTY_HTML = re.compile(r"(?is)(?:<br\s*/?>|</?p[^>]{0,200}>|</?div[^>]{0,200}>
 
 def tidy(blocks: list[Block]) -> list[Block]:
     """Drop an "Answer" marker (the answer follows it), an "Ans:" opening, and HTML that shows nothing."""
-    out = []
+    out: list[Block] = []
     for b in blocks:
         if b.kind == "html" and _EMPTY_HTML.fullmatch(b.text) and "<img" not in b.text.lower():
             continue

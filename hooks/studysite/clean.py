@@ -1,4 +1,5 @@
 """Clean titles and answer text: whitespace, numbering, title grammar, consistent term spelling."""
+
 from __future__ import annotations
 
 import re
@@ -35,11 +36,60 @@ TERMS = {
 }
 # Common nouns that sources capitalise mid-sentence ("What is Loss Function?"): lower-cased in titles.
 COMMON_NOUNS = set(
-    """tensor tensors loss function functions activation neural network networks deep learning pooling
-    max average sum stride padding linear regression perceptron backpropagation feed-forward layer layers
-    gradient gradients descent clipping batch normalization softmax variable module error entropy information
-    gain ensemble cluster sampling mean squared optimizer convolutional convolution machine image
-    classification stochastic mini-batch dataset sigmoid""".split()
+    [
+        "tensor",
+        "tensors",
+        "loss",
+        "function",
+        "functions",
+        "activation",
+        "neural",
+        "network",
+        "networks",
+        "deep",
+        "learning",
+        "pooling",
+        "max",
+        "average",
+        "sum",
+        "stride",
+        "padding",
+        "linear",
+        "regression",
+        "perceptron",
+        "backpropagation",
+        "feed-forward",
+        "layer",
+        "layers",
+        "gradient",
+        "gradients",
+        "descent",
+        "clipping",
+        "batch",
+        "normalization",
+        "softmax",
+        "variable",
+        "module",
+        "error",
+        "entropy",
+        "information",
+        "gain",
+        "ensemble",
+        "cluster",
+        "sampling",
+        "mean",
+        "squared",
+        "optimizer",
+        "convolutional",
+        "convolution",
+        "machine",
+        "image",
+        "classification",
+        "stochastic",
+        "mini-batch",
+        "dataset",
+        "sigmoid",
+    ]
 )
 IDENT = r"(?<![\w./])({})(?![\w/]|\.\w)"
 _TERM_RE = re.compile(IDENT.format("|".join(sorted(TERMS, key=len, reverse=True))), re.I)
@@ -48,7 +98,10 @@ _WHAT_IS_PLURAL = re.compile(r"^What is (the )?([A-Za-z-]+s)\b(?=\s*(?:\?|$| of\
 _SINGULAR_S = ("ss", "us", "is", "ics")
 # Titles that open with one of these are questions and end with "?"; imperatives ("Explain …") keep ".".
 INTERROGATIVES = ("what", "why", "how", "when", "which", "who", "where", "is", "are", "can", "do", "does", "give")
-_TYPE_N = [(re.compile(r"\bType\s?(?:1|I)\b(?!I)", re.I), "Type I"), (re.compile(r"\bType\s?(?:2|II)\b", re.I), "Type II")]
+_TYPE_N = [
+    (re.compile(r"\bType\s?(?:1|I)\b(?!I)", re.I), "Type I"),
+    (re.compile(r"\bType\s?(?:2|II)\b", re.I), "Type II"),
+]
 
 
 def fold_ws(text: str) -> str:
@@ -75,10 +128,81 @@ def fix_terms(text: str) -> str:
 # Title Case ("What Is the Difference Between a Feedforward Neural Network and …"): a heading style, not
 # the question's wording. Small words are always lower case inside a sentence.
 SMALL_WORDS = set(
-    """a an the and or but nor of to in on at by for with from as into over than then vs via per is are was were be
-    been do does did can could will would should may might must shall what which who whom whose when where why how
-    it its this that these those you your we our they their there between among about after before during under
-    without within""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "over",
+        "than",
+        "then",
+        "vs",
+        "via",
+        "per",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "you",
+        "your",
+        "we",
+        "our",
+        "they",
+        "their",
+        "there",
+        "between",
+        "among",
+        "about",
+        "after",
+        "before",
+        "during",
+        "under",
+        "without",
+        "within",
+    ]
 )
 _TRAILING_REF = re.compile(r"\s*\[?\[(?:src|source|ref|\d{1,3})\](?:\([^()\s]{0,2000}\))?\]?\s*$", re.I)
 
@@ -98,8 +222,13 @@ def title_case_to_sentence(t: str, names: frozenset[str] = frozenset()) -> str:
     out = [words[0]]
     for w in words[1:]:
         m = _CAPITALISED.match(w)
-        if (m and not m.group(3)[:1].isupper() and m.group(2).lower() not in TERMS and m.group(2) not in names
-                and not out[-1].endswith((":", ".", "?"))):
+        if (
+            m
+            and not m.group(3)[:1].isupper()
+            and m.group(2).lower() not in TERMS
+            and m.group(2) not in names
+            and not out[-1].endswith((":", ".", "?"))
+        ):
             w = m.group(1) + m.group(2).lower() + m.group(3)
         out.append(w)
     return " ".join(out)
@@ -125,7 +254,7 @@ def clean_title(raw: str) -> str:
     if m := _WHAT_IS_PLURAL.match(t):
         noun = m.group(2)
         if not noun.lower().endswith(_SINGULAR_S) and noun.lower() not in ("loss",):
-            t = "What are " + (m.group(1) or "") + t[len("What is ") + len(m.group(1) or ""):]
+            t = "What are " + (m.group(1) or "") + t[len("What is ") + len(m.group(1) or "") :]
     t = t[:1].upper() + t[1:]
     first = t.split(" ", 1)[0].lower().split("’")[0].split("'")[0]
     if first in INTERROGATIVES and "?" not in t:  # "What is X? Discuss Y." already asks

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def line_keys(f: LabelledFile, lines: list[int]) -> list[str]:
     return [str(n) for n in lines]
 
 
-Slots = list[tuple[list[Candidate], list[dict[str, float]], list[int]]]  # per slot: members, features, labels
+Slots = list[tuple[Sequence[Candidate], list[dict[str, float]], list[int]]]  # per slot: members, features, labels
 
 
 def examples(f: LabelledFile) -> Slots:

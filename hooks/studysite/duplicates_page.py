@@ -1,6 +1,7 @@
 """The editors' page review/duplicates/: pairs the scorer could not decide, side by side, with the line
 to paste into sources/duplicates.yaml. Outside the navigation and the search index: it is for editors,
 not for studying."""
+
 from __future__ import annotations
 
 from . import urls
@@ -70,17 +71,25 @@ def _decided_line(decided: list) -> str:
     if not decided:
         return ""
     merged = sum(1 for c in decided if c.decided == "same")
-    return (f"; {_pairs(len(decided))} more were decided automatically ({merged} merged, {len(decided) - merged} "
-            "kept apart), listed at the end of this page")
+    return (
+        f"; {_pairs(len(decided))} more were decided automatically ({merged} merged, {len(decided) - merged} "
+        "kept apart), listed at the end of this page"
+    )
 
 
 def _decided(decided: list, by_id: dict) -> list[str]:
-    lines = ["## Decided automatically { #decided }", "",
-             f"Over the review budget (10 pairs per 100 new questions), the model decided {_pairs(len(decided))}: "
-             "merged when it found them at least as likely the same as not, kept apart otherwise. Overturn any of "
-             f"them with a line in `{DECISIONS}`.", "",
-             '<details class="dup-decided"><summary>Show the decisions</summary>', "",
-             "| decision | score | question | question |", "| --- | --- | --- | --- |"]
+    lines = [
+        "## Decided automatically { #decided }",
+        "",
+        f"Over the review budget (10 pairs per 100 new questions), the model decided {_pairs(len(decided))}: "
+        "merged when it found them at least as likely the same as not, kept apart otherwise. Overturn any of "
+        f"them with a line in `{DECISIONS}`.",
+        "",
+        '<details class="dup-decided"><summary>Show the decisions</summary>',
+        "",
+        "| decision | score | question | question |",
+        "| --- | --- | --- | --- |",
+    ]
     for c in sorted(decided, key=lambda c: -c.score):
         a, b = (by_id.get(i) for i in c.ids)
         names = [f"{md_text(q.title)} (`{q.id}`)" if q else f"`{i}`" for q, i in zip((a, b), c.ids, strict=False)]

@@ -1,4 +1,5 @@
 """Write the complete docs tree a build rendered (STUDY_EXPORT_DIR), renderable without the hook."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ def check_export_dir(export_dir: Path, project_root: Path, site_dir: str | Path 
         raise ExportError(f"{name}: refused, it is or contains the project ({root}); choose a new folder, e.g. export/")
     for part in ("docs", "sources", "notebooks", "hooks", "overrides", ".git"):
         if out.is_relative_to(root / part):
-            raise ExportError(f"{name}: refused, it is inside the project's {part}/ folder; choose a new folder, e.g. export/")
+            raise ExportError(
+                f"{name}: refused, it is inside the project's {part}/ folder; choose a new folder, e.g. export/"
+            )
     if out.exists():
         if not out.is_dir():
             raise ExportError(f"{name}: refused, it is a file")
@@ -65,7 +68,9 @@ def export_tree(files: Files, config, export_dir: Path, nav: list, project_root:
     """
     export_dir = check_export_dir(export_dir, project_root, config["site_dir"])
     export_dir.mkdir(parents=True, exist_ok=True)
-    (export_dir / MARKER).write_text("Written by the study-site export; the folder is replaced by the next export.\n", encoding="utf-8")
+    (export_dir / MARKER).write_text(
+        "Written by the study-site export; the folder is replaced by the next export.\n", encoding="utf-8"
+    )
     docs = export_dir / "docs"
     if docs.exists():
         shutil.rmtree(docs)

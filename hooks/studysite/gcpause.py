@@ -6,6 +6,7 @@ collector's repeated passes over the growing heap made both stages super-linear 
 bench/bench_dedup.py: 5× the questions took 6.8× the time, 5.1× with the collector paused). It runs again
 as soon as the stage ends.
 """
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """The records that flow through every stage: Source → Question (with Blocks and SourceRefs)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -26,6 +26,7 @@ filter nor hidden from a mock interview); the build log prints the count per lev
 
 The raw sources are never edited. Overlay files are ours (trusted markdown), unlike source text.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,19 @@ from .errors import MissingOverlayTarget
 from .model import Correction, Question, SourceError, SourceRef
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
-KNOWN_KEYS = {"id", "summary", "corrections", "references", "added", "title", "topic", "tags", "review", "level", "follow_ups"}
+KNOWN_KEYS = {
+    "id",
+    "summary",
+    "corrections",
+    "references",
+    "added",
+    "title",
+    "topic",
+    "tags",
+    "review",
+    "level",
+    "follow_ups",
+}
 LEVELS = ("basic", "intermediate", "advanced")
 TEXT_KEYS = ("id", "summary", "title", "topic", "review", "level")
 DEFAULT_LEVEL = "intermediate"
@@ -63,8 +76,10 @@ def parse(path: Path, rel: str) -> tuple[dict, str]:
     m = FRONT_MATTER.match(text)
     if not m:
         raise SourceError(
-            rel, 1, "front matter opened with `---` on line 1 is never closed: end it with a line that is "
-            "exactly `---` (otherwise the YAML would be published as the answer)"
+            rel,
+            1,
+            "front matter opened with `---` on line 1 is never closed: end it with a line that is "
+            "exactly `---` (otherwise the YAML would be published as the answer)",
         )
     meta = yamlfile.loads(m.group(1) or "", rel, first_line=2)
     if meta is None:
@@ -74,7 +89,11 @@ def parse(path: Path, rel: str) -> tuple[dict, str]:
     unknown = set(meta) - KNOWN_KEYS
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise SourceError(rel, _line(meta, key), f"unknown front-matter keys {sorted(map(str, unknown))} (known: {sorted(KNOWN_KEYS)})")
+        raise SourceError(
+            rel,
+            _line(meta, key),
+            f"unknown front-matter keys {sorted(map(str, unknown))} (known: {sorted(KNOWN_KEYS)})",
+        )
     for key in TEXT_KEYS:
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
             raise SourceError(rel, _line(meta, key), f"`{key}` must be text, not {yamlfile._kind(meta[key])}")
@@ -123,7 +142,13 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     for rel, (path, q, wanted) in follow_ups.items():
         missing = [str(w) for w in wanted if str(w) not in index]
         if missing:
-            errors.append(MissingQuestion(rel, _line_of(path, "follow_ups"), f"follow_ups name {missing}, which are not published questions (IDs or aliases)"))
+            errors.append(
+                MissingQuestion(
+                    rel,
+                    _line_of(path, "follow_ups"),
+                    f"follow_ups name {missing}, which are not published questions (IDs or aliases)",
+                )
+            )
             continue
         q.follow_ups = [(index[str(w)].id, index[str(w)].title) for w in wanted]
     for q in questions:  # curated level, else the one a source marks ("[H]", "Level: Advanced"), else the default
@@ -131,8 +156,13 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     return errors
 
 
-def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[str, str] | None = None,
-                index: dict[str, Question] | None = None) -> tuple[Question, list]:
+def _apply_file(
+    questions: list[Question],
+    path: Path,
+    rel: str,
+    applied: dict[str, str] | None = None,
+    index: dict[str, Question] | None = None,
+) -> tuple[Question, list]:
     """Validate one overlay file completely, then apply it (a bad file changes nothing).
 
     Returns the question and its follow-up IDs as written (resolved by `apply` once every file is in)."""
@@ -171,14 +201,18 @@ def _apply_file(questions: list[Question], path: Path, rel: str, applied: dict[s
         q = by_id.get(qid)
         if q is None:
             raise MissingQuestion(
-                rel, 1, f"overlay names question {qid!r}, which no source has any more "
-                f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)"
+                rel,
+                1,
+                f"overlay names question {qid!r}, which no source has any more "
+                f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)",
             )
         other = (applied or {}).get(q.id)
         if other is not None:
             raise SourceError(
-                rel, 1, f"{other} already applies to question {q.id!r} ({qid!r} was merged into it by "
-                f"sources/aliases.yaml): merge the two overlay files into {q.id}.md and delete the other"
+                rel,
+                1,
+                f"{other} already applies to question {q.id!r} ({qid!r} was merged into it by "
+                f"sources/aliases.yaml): merge the two overlay files into {q.id}.md and delete the other",
             )
         if meta.get("title"):
             q.title = meta["title"]

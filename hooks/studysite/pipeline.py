@@ -1,4 +1,5 @@
 """Run the content stages (read → clean/dedup → aliases → overlay → topics) without MkDocs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -87,13 +88,20 @@ def check_sources_dir(sources: Path, root: Path) -> tuple[list[Path], list[Sourc
                 continue
             if not target.is_relative_to(project):
                 refused.append(p)
-                errors.append(SourceError(rel, None, f"symlink to {target}, outside the project: refused "
-                                          "(copy the file into sources/ instead)"))
+                errors.append(
+                    SourceError(
+                        rel,
+                        None,
+                        f"symlink to {target}, outside the project: refused (copy the file into sources/ instead)",
+                    )
+                )
                 continue
         if p.is_dir() and p.name != "overlay":
             refused.append(p)
-            warnings.append(f"{rel}/: sub-folders of sources/ are not read (only the top level, and "
-                            "sources/overlay/ for curated files): move its files up, or out of sources/")
+            warnings.append(
+                f"{rel}/: sub-folders of sources/ are not read (only the top level, and "
+                "sources/overlay/ for curated files): move its files up, or out of sources/"
+            )
     return refused, errors, warnings
 
 
@@ -171,9 +179,20 @@ def build_content(
         raise ContentError([*errors, *fatal, e], consequences) from None
     notes += topic_notes + dedup_notes(dedup)
     links = [link for r in reports for link in r.study_links]
-    return Content(questions, topics, reports, links, errors, fatal, notes, warnings,
-                   consequences=consequences, stale=stale, candidates=dedup.candidates,
-                   auto_decided=dedup.auto_decided)
+    return Content(
+        questions,
+        topics,
+        reports,
+        links,
+        errors,
+        fatal,
+        notes,
+        warnings,
+        consequences=consequences,
+        stale=stale,
+        candidates=dedup.candidates,
+        auto_decided=dedup.auto_decided,
+    )
 
 
 def _nonempty(report: ReadReport, path: Path) -> ReadReport:
@@ -181,8 +200,12 @@ def _nonempty(report: ReadReport, path: Path) -> ReadReport:
     its vanished questions, e.g. a decision in duplicates.yaml)."""
     if report.kind == "empty" and not report.questions:
         size = path.stat().st_size
-        raise SourceError(report.file, None, f"the file is empty ({size:,} bytes, no questions): restore its content, "
-                          "or delete the file to drop its questions")
+        raise SourceError(
+            report.file,
+            None,
+            f"the file is empty ({size:,} bytes, no questions): restore its content, "
+            "or delete the file to drop its questions",
+        )
     return report
 
 
@@ -208,12 +231,17 @@ def dedup_notes(dedup) -> list[str]:
     if dedup.merged_by_meaning:
         shown = ", ".join(f"{a} → {b}" for a, b in dedup.merged_by_meaning[:5])
         more = f" and {len(dedup.merged_by_meaning) - 5} more" if len(dedup.merged_by_meaning) > 5 else ""
-        notes.append(f"dedup: {len(dedup.merged_by_meaning)} questions merged by meaning (old ID kept as alias): {shown}{more}")
+        notes.append(
+            f"dedup: {len(dedup.merged_by_meaning)} questions merged by meaning (old ID kept as alias): {shown}{more}"
+        )
     if dedup.candidates:
         shown = ", ".join(f"{a} ≈ {b} ({c.score:.2f})" for c in dedup.candidates[:3] for a, b in [c.ids])
         more = f" and {len(dedup.candidates) - 3} more" if len(dedup.candidates) > 3 else ""
-        notes.append(f"dedup: {len(dedup.candidates)} {'pair' if len(dedup.candidates) == 1 else 'pairs'} may be duplicates, for a person to decide in sources/duplicates.yaml "
-                     f"(listed on review/duplicates/): {shown}{more}")
+        notes.append(
+            f"dedup: {len(dedup.candidates)} {'pair' if len(dedup.candidates) == 1 else 'pairs'} may be duplicates, "
+            "for a person to decide in sources/duplicates.yaml "
+            f"(listed on review/duplicates/): {shown}{more}"
+        )
     notes.append(f"dedup: {dedup.comparisons} pairs compared")
     return notes
 
@@ -240,8 +268,10 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
         target = pairs[old]
         while target in pairs:
             if target in chain:
-                cycle = " → ".join([*chain[chain.index(target):], target])
-                raise SourceError(rel, yamlfile.line_of(pairs, old), f"alias cycle {cycle}: each ID must end at a question")
+                cycle = " → ".join([*chain[chain.index(target) :], target])
+                raise SourceError(
+                    rel, yamlfile.line_of(pairs, old), f"alias cycle {cycle}: each ID must end at a question"
+                )
             chain.append(target)
             target = pairs[target]
         return target
@@ -252,7 +282,9 @@ def apply_aliases(questions: list[Question], path: Path, root: Path) -> list[Que
         new = final(old)
         survivor = by_id.get(new) or alias_of.get(new)
         if survivor is None:
-            raise UnknownQuestion(rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question")
+            raise UnknownQuestion(
+                rel, yamlfile.line_of(pairs, old), f"alias {old!r} points at {new!r}, which is not a published question"
+            )
         if old in by_id and by_id[old] is not survivor:
             gone = by_id.pop(old)
             survivor.sources += gone.sources

@@ -1,4 +1,5 @@
 """Turn question records into page markdown, permalink pages and the manifest (all in memory)."""
+
 from __future__ import annotations
 
 import functools
@@ -21,7 +22,8 @@ from .model import Block, Question, Topic
 # Shell commands and code identifiers in scraped prose are shown as code (and stay findable as whole
 # words in search).
 IDENTIFIER = re.compile(
-    COMMAND.pattern + r"|(?<![\w.])(?:torch(?:\.[A-Za-z_]\w*)+(?:\(\))?|nn\.[A-Za-z_]\w*(?:\(\))?|numpy\.ndarray|np\.\w+|"
+    COMMAND.pattern
+    + r"|(?<![\w.])(?:torch(?:\.[A-Za-z_]\w*)+(?:\(\))?|nn\.[A-Za-z_]\w*(?:\(\))?|numpy\.ndarray|np\.\w+|"
     r"autograd\.[Vv]ariable|requires_grad(?:=True)?|backward\s?\(\)|"
     r"(?:MSE|CTC|BCE|BCEWithLogits|CrossEntropy|NLL)Loss|Conv[123][dD])(?![\w])"
 )
@@ -62,8 +64,32 @@ def _html_escape(text: str) -> str:
 
 # --- notes markdown ---------------------------------------------------------------------------
 
-ALLOWED_TAGS = {"p", "strong", "em", "b", "i", "code", "a", "ul", "ol", "li", "br", "pre", "blockquote", "sub", "sup",
-                "del", "s", "kbd", "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = {
+    "p",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "br",
+    "pre",
+    "blockquote",
+    "sub",
+    "sup",
+    "del",
+    "s",
+    "kbd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRS = {"a": {"href", "title"}}
 # Markdown fragments kept whole (nested lists, quotes, tables from READMEs): CommonMark, as GitHub reads them.
 _MD_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -111,7 +137,8 @@ def images_as_links(fragment: str) -> str:
         link.tail = img.tail
         img.getparent().replace(img, link)
     inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
-        etree.tostring(c, encoding="unicode", method="html") for c in root)
+        etree.tostring(c, encoding="unicode", method="html") for c in root
+    )
     return inner
 
 
@@ -166,8 +193,10 @@ def _pre_lines(code_html: str) -> str:
     """Code as one line that no Markdown pass can touch (the page is markdown, and answers inside an
     admonition are re-read by it): newlines and emphasis/link characters of the text as entities."""
     parts = _TAG_OR_TEXT.split(code_html)
-    return "".join(p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p).replace("\n", "&#10;")
-                   for k, p in enumerate(parts))
+    return "".join(
+        p if k % 2 else _MD_INLINE.sub(lambda m: f"&#{ord(m.group(0))};", p).replace("\n", "&#10;")
+        for k, p in enumerate(parts)
+    )
 
 
 _PRE = re.compile(r"<pre\b[^>]{0,200}>.*?</pre>", re.S)
@@ -255,10 +284,18 @@ def question_markdown(q: Question, *, demo_md: str = "") -> str:
     if q.summary:
         follow_ups = []
         if q.follow_ups:
-            asked = "\n".join(f"- [{md_text(title)}]({urls.permalink_link(CARD_PAGE, fid)})" for fid, title in q.follow_ups)
+            asked = "\n".join(
+                f"- [{md_text(title)}]({urls.permalink_link(CARD_PAGE, fid)})" for fid, title in q.follow_ups
+            )
             # other questions' titles: kept out of search (they would rank this card for those words)
-            follow_ups = ['<div class="qa-follow-ups" data-search-exclude markdown>', "",
-                          f"**Follow-ups an interviewer asks next:**\n\n{asked}", "", "</div>", ""]
+            follow_ups = [
+                '<div class="qa-follow-ups" data-search-exclude markdown>',
+                "",
+                f"**Follow-ups an interviewer asks next:**\n\n{asked}",
+                "",
+                "</div>",
+                "",
+            ]
         parts += [
             '<div class="qa-summary" markdown>',
             "",
@@ -442,11 +479,11 @@ def redirect_html(target: str) -> str:
     t = html.escape(target, quote=True)
     page, _, anchor = target.partition("#")
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        f"<title>Redirecting…</title>\n<link rel=\"canonical\" href=\"{t}\">\n"
-        f"<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        f'<title>Redirecting…</title>\n<link rel="canonical" href="{t}">\n'
+        f'<meta http-equiv="refresh" content="0; url={t}">\n'
         f"<script>location.replace({json.dumps(page)} + location.search + {json.dumps('#' + anchor)})</script>\n"
-        f"</head><body><p><a href=\"{t}\">Go to the question</a></p></body></html>\n"
+        f'</head><body><p><a href="{t}">Go to the question</a></p></body></html>\n'
     )
 
 
@@ -574,8 +611,14 @@ def review_checklist(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> li
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
     pages = max(1, -(-len(questions) // size))
     links = " · ".join(f"[{n}]({urls.link(ERRATA_PAGE, checklist_page(n))})" for n in range(1, pages + 1))
-    return ["## Review checklist", "", f"All {len(questions)} published questions, one line each: {counts}.", "",
-            f"The checklist, {size} questions a page: {links}", ""]
+    return [
+        "## Review checklist",
+        "",
+        f"All {len(questions)} published questions, one line each: {counts}.",
+        "",
+        f"The checklist, {size} questions a page: {links}",
+        "",
+    ]
 
 
 def review_checklist_pages(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE) -> dict[str, str]:
@@ -585,10 +628,19 @@ def review_checklist_pages(topics: list[Topic], size: int = CHECKLIST_PAGE_SIZE)
     pages = {}
     for n, chunk in enumerate(chunks, start=1):
         page = checklist_page(n)
-        lines = ["---", "search:", "  exclude: true", "---", "",
-                 f"# Review checklist ({n} of {len(chunks)})", "",
-                 f"Every published question with what its reviewer checked ([errata]({urls.link(page, ERRATA_PAGE)})).", "",
-                 "| Question | Review |", "| --- | --- |"]
+        lines = [
+            "---",
+            "search:",
+            "  exclude: true",
+            "---",
+            "",
+            f"# Review checklist ({n} of {len(chunks)})",
+            "",
+            f"Every published question with what its reviewer checked ([errata]({urls.link(page, ERRATA_PAGE)})).",
+            "",
+            "| Question | Review |",
+            "| --- | --- |",
+        ]
         for q in chunk:
             note = md_escape(q.review or "not reviewed").replace("|", "&#124;")
             lines.append(f"| [{md_text(q.title)}]({urls.permalink_link(page, q.id)}) | {note} |")

@@ -8,6 +8,7 @@ script needs to know about each question: ID, title, topic, level, where it live
 The data is a script, not a JSON file fetched at run time, because the offline build is opened from
 file:// where fetch() of a local file is refused.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,7 @@ def study_data(
         "version": 1,
         "levels": list(LEVELS),
         "scheduler": SCHEDULER,
-        "topics": [
-            {"slug": t.slug, "title": t.title, "url": site.topic_url(t.slug)}
-            for t in topics
-        ],
+        "topics": [{"slug": t.slug, "title": t.title, "url": site.topic_url(t.slug)} for t in topics],
         "questions": [
             {
                 "id": q.id,
@@ -78,8 +76,9 @@ def study_data(
 def study_data_js(
     topics: list[Topic], *, directory_urls: bool, order: list[str] | None = None, days: list[dict] | None = None
 ) -> str:
-    data = json.dumps(study_data(topics, directory_urls=directory_urls, order=order, days=days), ensure_ascii=False,
-                      sort_keys=True)
+    data = json.dumps(
+        study_data(topics, directory_urls=directory_urls, order=order, days=days), ensure_ascii=False, sort_keys=True
+    )
     # Titles are scraped text: "<" is escaped so no "</script>" or comment opener survives, even if
     # someone inlines this file one day. The script only ever assigns titles with textContent.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -218,4 +217,3 @@ def level_summary(topics: list[Topic]) -> str:
         for q in t.questions:
             counts[q.level] = counts.get(q.level, 0) + 1
     return "levels: " + ", ".join(f"{n} {lv}" for lv, n in counts.items())
-

@@ -20,6 +20,7 @@ Every compared pair ends as one of three outcomes:
   (max/average/sum, weights/biases, …) separates them, or the evidence is weaker;
 * ``distinct``.
 """
+
 from __future__ import annotations
 
 import math
@@ -78,7 +79,9 @@ class Glossary:
             raise SourceError(rel, 1, "expected a mapping with synonyms, stop_phrases, filler and contrasts")
         unknown = set(data) - SECTIONS
         if unknown:
-            raise SourceError(rel, None, f"unknown section(s) {sorted(unknown)}: expected {', '.join(sorted(SECTIONS))}")
+            raise SourceError(
+                rel, None, f"unknown section(s) {sorted(unknown)}: expected {', '.join(sorted(SECTIONS))}"
+            )
         return cls.from_data(data, rel)
 
     @classmethod

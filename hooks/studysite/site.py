@@ -126,9 +126,18 @@ class StudySite:
             self.fail([*content.errors, *content.fatal], content.consequences)
         for err in content.errors:
             stale = err.file in content.stale
-            self.problem(SourceError(err.file, err.line, err.message + (
-                " — serving the last good version of this file until it is fixed" if stale
-                else " — this file was left out of the site until it is fixed")))
+            self.problem(
+                SourceError(
+                    err.file,
+                    err.line,
+                    err.message
+                    + (
+                        " — serving the last good version of this file until it is fixed"
+                        if stale
+                        else " — this file was left out of the site until it is fixed"
+                    ),
+                )
+            )
         for err in content.fatal:
             self.problem(err)
         if content.consequences:
@@ -173,16 +182,22 @@ class StudySite:
     def run_and_stage(self, nb_dir: Path) -> NotebookRun:
         for _attempt in range(3):
             run = run_notebooks(
-                nb_dir, self.cache_dir / "notebooks", repo_root=self.root, log=log,
-                cell_timeout=self.cell_timeout, output_cap=self.config.output_cap,
+                nb_dir,
+                self.cache_dir / "notebooks",
+                repo_root=self.root,
+                log=log,
+                cell_timeout=self.cell_timeout,
+                output_cap=self.config.output_cap,
             )
             try:
                 self.disk_files.update(stage(run, self.publish_dir, self.notebook_pages))
                 return run
             except FileNotFoundError as e:  # evicted by a concurrent build between lookup and copy
                 log.info(f"notebook cache entry vanished during the build ({e.filename}): reading the cache again")
-        raise PluginError("notebook cache entries keep vanishing during the build: is another build "
-                          "sharing STUDY_CACHE_DIR with different notebooks?")
+        raise PluginError(
+            "notebook cache entries keep vanishing during the build: is another build "
+            "sharing STUDY_CACHE_DIR with different notebooks?"
+        )
 
     def tie_demos(self, run: NotebookRun, content: Content) -> None:
         for q in content.questions:
@@ -224,12 +239,16 @@ class StudySite:
             pages[urls.STUDY_PLAN] = plan
         # Anki note times: the build time, so a re-import updates changed cards; fixed when reproducible.
         epoch = self.config.source_date_epoch
-        pages.update(site_pages.data_pages(
-            c, site=self.urls, site_url=self.site_url,
-            timestamp=float(epoch) if epoch is not None else time.time(),
-            order=studyplan.question_order(self.root / STUDY_PLAN_FILE, c),
-            days=studyplan.plan_days(self.root / STUDY_PLAN_FILE, c),
-        ))
+        pages.update(
+            site_pages.data_pages(
+                c,
+                site=self.urls,
+                site_url=self.site_url,
+                timestamp=float(epoch) if epoch is not None else time.time(),
+                order=studyplan.question_order(self.root / STUDY_PLAN_FILE, c),
+                days=studyplan.plan_days(self.root / STUDY_PLAN_FILE, c),
+            )
+        )
         return pages
 
     def study_plan(self, c: Content) -> str | bytes | None:

@@ -5,6 +5,7 @@ list of `Node`s in document order, each with the file line it came from. Nesting
 (`parent`, `depth`), so the segmenter can tell a top-level list item from one inside an answer without
 knowing which format it came from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

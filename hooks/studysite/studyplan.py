@@ -5,6 +5,7 @@ one section per topic in page order, so the plan covers the whole site. The note
 are listed last as the original notes' reading list: plain links, no checkboxes, so they never count
 as study progress.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -109,13 +110,19 @@ def render(path: Path, rel: str, content) -> str:
         for i, qid in enumerate(questions):
             q = by_id.get(qid) if isinstance(qid, str) else None
             if q is None:
-                raise UnknownQuestion(rel, yamlfile.line_of(questions, i), f"study plan names question {qid!r}, which does not exist")
+                raise UnknownQuestion(
+                    rel, yamlfile.line_of(questions, i), f"study plan names question {qid!r}, which does not exist"
+                )
             seen_q.add(q.id)
             lines.append(f"- [ ] [{md_text(q.title)}]({urls.permalink_link(PLAN_PAGE, qid)})")
         day_notebooks = yamlfile.expect_list(day.get("notebooks"), rel, f"`notebooks` of day {n}", line)
         for i, nb in enumerate(day_notebooks):
             if nb not in notebooks:
-                raise SourceError(rel, yamlfile.line_of(day_notebooks, i), f"study plan names notebook {nb!r}, which is not in notebooks/")
+                raise SourceError(
+                    rel,
+                    yamlfile.line_of(day_notebooks, i),
+                    f"study plan names notebook {nb!r}, which is not in notebooks/",
+                )
             seen_nb.add(nb)
             lines.append(notebook_item(nb))
         lines.append("")

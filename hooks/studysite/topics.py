@@ -6,6 +6,7 @@ source) and each topic's profile (title, description and keywords from sources/t
 questions already pinned to it). A keyword of the topic in the title adds weight. Nothing similar at
 all → the fallback topic.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,9 +39,13 @@ def load_topic_map(path: Path, rel: str) -> dict:
             if not isinstance(t.get(key), str) or not t.get(key).strip():
                 raise SourceError(rel, line, f"topic {i + 1} has no `{key}` (text)")
         if not SLUG.fullmatch(t["slug"]):
-            raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} must be lower-case words joined by '-'")
+            raise SourceError(
+                rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} must be lower-case words joined by '-'"
+            )
         if t["slug"] == "index":  # topics/index.md is the topics index: the topic would replace it
-            raise SourceError(rel, yamlfile.line_of(t, "slug"), "topic slug 'index' is the topics index page's; choose another")
+            raise SourceError(
+                rel, yamlfile.line_of(t, "slug"), "topic slug 'index' is the topics index page's; choose another"
+            )
         if t["slug"] in slugs:
             raise SourceError(rel, yamlfile.line_of(t, "slug"), f"topic slug {t['slug']!r} is used twice")
         keywords = yamlfile.expect_list(t.get("keywords"), rel, f"keywords of topic {t['slug']!r}", line)
@@ -52,9 +57,13 @@ def load_topic_map(path: Path, rel: str) -> dict:
     pinned = yamlfile.expect_mapping(data.get("questions"), rel, "`questions`", yamlfile.line_of(data, "questions"))
     for qid, slug in pinned.items():
         if slug not in slugs:
-            raise SourceError(rel, yamlfile.line_of(pinned, qid), f"question {qid!r} is mapped to unknown topic {slug!r}")
+            raise SourceError(
+                rel, yamlfile.line_of(pinned, qid), f"question {qid!r} is mapped to unknown topic {slug!r}"
+            )
     if data.get("fallback") not in slugs:
-        raise SourceError(rel, yamlfile.line_of(data, "fallback"), f"fallback topic {data.get('fallback')!r} is not one of the topics")
+        raise SourceError(
+            rel, yamlfile.line_of(data, "fallback"), f"fallback topic {data.get('fallback')!r} is not one of the topics"
+        )
     return data
 
 
@@ -98,8 +107,10 @@ def assign_topics(questions: list[Question], topic_map: dict) -> tuple[list[Topi
     if by_fallback:
         ids = by_fallback
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        notes.append(f"{len(ids)} questions like no topic, placed on fallback topic {topic_map['fallback']!r} "
-                     f"(pin them in sources/topics.yaml): {shown}")
+        notes.append(
+            f"{len(ids)} questions like no topic, placed on fallback topic {topic_map['fallback']!r} "
+            f"(pin them in sources/topics.yaml): {shown}"
+        )
     return list(topics.values()), notes
 
 
@@ -109,26 +120,40 @@ def _text(q: Question) -> str:
     return f"{q.title} {q.title} {sections} {answer} {q.summary} {q.answer_md}"
 
 
-def _by_content(unplaced: list[Question], questions: list[Question], placed: dict[str, str], topic_map: dict,
-                rules: list, by_content: dict, by_fallback: list) -> dict[str, str]:
+def _by_content(
+    unplaced: list[Question],
+    questions: list[Question],
+    placed: dict[str, str],
+    topic_map: dict,
+    rules: list,
+    by_content: dict,
+    by_fallback: list,
+) -> dict[str, str]:
     """TF-IDF cosine of each unplaced question against each topic's profile (+ a keyword bonus)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import linear_kernel
 
     slugs = [t["slug"] for t in topic_map["topics"]]
-    profile = {t["slug"]: [t["title"], t.get("description", ""), " ".join(t.get("keywords", [])) * 2] for t in topic_map["topics"]}
+    profile = {
+        t["slug"]: [t["title"], t.get("description", ""), " ".join(t.get("keywords", [])) * 2]
+        for t in topic_map["topics"]
+    }
     by_id = {q.id: q for q in questions}
     for qid, slug in placed.items():
         if slug in profile and qid in by_id:
             profile[slug].append(_text(by_id[qid]))
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9_]+\b")
+    vectorizer = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9_]+\b"
+    )
     topic_docs = [" ".join(profile[s]) for s in slugs]
     vectorizer.fit(topic_docs + [_text(q) for q in unplaced])
     sims = linear_kernel(vectorizer.transform([_text(q) for q in unplaced]), vectorizer.transform(topic_docs))
     out: dict[str, str] = {}
-    for row, q in zip(sims, unplaced):
+    for row, q in zip(sims, unplaced, strict=False):
         title = q.title.lower()
-        scores = [float(row[k]) + (KEYWORD_WEIGHT if any(w in title for w in rules[k][1]) else 0.0) for k in range(len(slugs))]
+        scores = [
+            float(row[k]) + (KEYWORD_WEIGHT if any(w in title for w in rules[k][1]) else 0.0) for k in range(len(slugs))
+        ]
         best = max(range(len(slugs)), key=lambda k: scores[k])
         if scores[best] < MIN_SIMILARITY:
             out[q.id] = topic_map["fallback"]

@@ -10,12 +10,85 @@ from .markers import lift
 # Openings that make a sentence a question or a task. Language, not domain knowledge: the same for
 # any subject.
 QUESTION_WORDS = frozenset(
-    """what what's whats why how when which who whom whose where is are was were can could do does did
-    should would will shall may might has have had explain describe define compare contrast differentiate
-    distinguish list name give tell write implement state discuss outline summarize summarise mention
-    illustrate derive show prove calculate compute design suggest identify elaborate clarify demonstrate
-    walk provide estimate build create predict choose pick consider suppose imagine assume given find solve
-    sketch propose""".split()
+    [
+        "what",
+        "what's",
+        "whats",
+        "why",
+        "how",
+        "when",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "has",
+        "have",
+        "had",
+        "explain",
+        "describe",
+        "define",
+        "compare",
+        "contrast",
+        "differentiate",
+        "distinguish",
+        "list",
+        "name",
+        "give",
+        "tell",
+        "write",
+        "implement",
+        "state",
+        "discuss",
+        "outline",
+        "summarize",
+        "summarise",
+        "mention",
+        "illustrate",
+        "derive",
+        "show",
+        "prove",
+        "calculate",
+        "compute",
+        "design",
+        "suggest",
+        "identify",
+        "elaborate",
+        "clarify",
+        "demonstrate",
+        "walk",
+        "provide",
+        "estimate",
+        "build",
+        "create",
+        "predict",
+        "choose",
+        "pick",
+        "consider",
+        "suppose",
+        "imagine",
+        "assume",
+        "given",
+        "find",
+        "solve",
+        "sketch",
+        "propose",
+    ]
 )
 # "Q: …", "Q3. …", "Question 3: …", "Ques. …" — and plain numbering "3. …", "3) …", "(3) …", "#3 …".
 Q_PREFIX = re.compile(
@@ -29,9 +102,9 @@ TRAILING_REF = re.compile(r"\s*\[?\[(?:src|source|ref|\d{1,3})\](?:\([^()\s]{0,2
 def split_prefix(title: str) -> tuple[str, str, str]:
     """(kind, number, rest): kind "q" for Q:/Question N, "num" for plain numbering, "" for none."""
     t = title.strip()
-    if m := Q_PREFIX.match(t):
-        if m.group(1) or t[m.end() - 1 : m.end()] in ":." or re.match(r"(?i)(?:question|ques\.?|q)\s{0,3}[.:]", t):
-            return "q", m.group(1) or "", t[m.end() :].strip()
+    m = Q_PREFIX.match(t)
+    if m and (m.group(1) or t[m.end() - 1 : m.end()] in ":." or re.match(r"(?i)(?:question|ques\.?|q)\s{0,3}[.:]", t)):
+        return "q", m.group(1) or "", t[m.end() :].strip()
     if m := NUM_PREFIX.match(t):
         return "num", m.group(1) or m.group(2) or "", t[m.end() :].strip()
     return "", "", t

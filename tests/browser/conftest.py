@@ -3,6 +3,7 @@
 The site comes from the `built_site` fixture in tests/conftest.py (one `mkdocs build --strict` per test
 session, or the already-built site that SITE_DIR names), so running the whole suite builds only once.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,8 +19,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}  # screenshot tests run at both
@@ -60,7 +68,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         url_path = urllib.parse.urlsplit(path).path
         if not url_path.startswith(self.prefix):
             return os.path.join(self.directory, "\0outside-site")  # can't exist → 404
-        return super().translate_path("/" + url_path[len(self.prefix):])
+        return super().translate_path("/" + url_path[len(self.prefix) :])
 
     def do_GET(self):
         if urllib.parse.urlsplit(self.path).path == self.prefix + "sitemap.xml" and self.built_for:
@@ -121,7 +129,9 @@ def site(built_site) -> Site:
     built_for = site_url(site_dir)
     prefix = urllib.parse.urlsplit(built_for).path or "/"
     handler_class = type("Handler", (PagesHandler,), {"prefix": prefix, "built_for": built_for})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler_class, directory=str(site_dir)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler_class, directory=str(site_dir))
+    )
     handler_class.served_at = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield Site(site_dir, handler_class.served_at)
@@ -164,7 +174,9 @@ def context(browser):
 def page(context):
     page = context.new_page()
     watch = Watch()
-    page.on("console", lambda m: m.type == "error" and watch.console_errors.append(f"{m.text} @ {m.location.get('url')}"))
+    page.on(
+        "console", lambda m: m.type == "error" and watch.console_errors.append(f"{m.text} @ {m.location.get('url')}")
+    )
     page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
     page.on("request", lambda r: watch.requests.append(r.url))
     page.watch = watch

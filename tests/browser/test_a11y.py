@@ -1,5 +1,6 @@
 """WCAG 2.2 AA in both colour schemes, measured with axe-core, plus what axe cannot judge: the reading
 order of a question card, the skip link, alt text that says something, and a visible focus ring."""
+
 from __future__ import annotations
 
 import pytest

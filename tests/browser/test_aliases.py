@@ -1,6 +1,7 @@
 """A question merged into another keeps landing: its old ID is an anchor on the merged question's section
 and its q/<id>/ permalink redirects there. Built from the project plus one file that paraphrases a site
 question (no notebooks, so the build is quick)."""
+
 from __future__ import annotations
 
 import functools
@@ -17,16 +18,19 @@ from conftest import copy_project, run_mkdocs
 from .conftest import PagesHandler
 
 ALIAS, SURVIVOR = "vanishing-exploding-gradient", "exploding-vanishing-gradient"
-PARAPHRASE = ("h3 => [ 1) What Are Vanishing and Exploding Gradients? ]\n"
-              "p => [ Gradients shrink or blow up as they flow back through many layers. ]\n")
+PARAPHRASE = (
+    "h3 => [ 1) What Are Vanishing and Exploding Gradients? ]\n"
+    "p => [ Gradients shrink or blow up as they flow back through many layers. ]\n"
+)
 
 
 @pytest.fixture(scope="module")
 def merged_site(tmp_path_factory):
     # demos are not what this checks: no notebooks (and a study plan that names none), so no kernel runs
     plan = "title: Plan\ndays:\n  - title: Day 1\n    questions: [exploding-vanishing-gradient]\n"
-    project = copy_project(tmp_path_factory.mktemp("merged") / "p",
-                           sources={"zzz_paraphrase.txt": PARAPHRASE, "study-plan.yaml": plan})
+    project = copy_project(
+        tmp_path_factory.mktemp("merged") / "p", sources={"zzz_paraphrase.txt": PARAPHRASE, "study-plan.yaml": plan}
+    )
     shutil.rmtree(project / "notebooks")
     (project / "notebooks").mkdir()
     out = project.parent / "site"
@@ -54,7 +58,10 @@ def test_merged_id_lands_through_permalink_and_anchor(page, merged_site):
     page.wait_for_timeout(100)
     # the anchor sits right before the merged question's heading, and the browser scrolled there
     assert page.locator(f"#{ALIAS}").evaluate("e => e.nextElementSibling.id") == SURVIVOR
-    assert page.evaluate("""id => { const r = document.getElementById(id).getBoundingClientRect();
-                                    return r.top >= 0 && r.bottom <= innerHeight; }""", SURVIVOR)
+    assert page.evaluate(
+        """id => { const r = document.getElementById(id).getBoundingClientRect();
+                                    return r.top >= 0 && r.bottom <= innerHeight; }""",
+        SURVIVOR,
+    )
     assert page.evaluate("() => scrollY") > 0
     assert not page.watch.page_errors

@@ -1,4 +1,5 @@
 """Hostile input in a real browser: a dump and notes full of HTML/JS/template payloads render as text."""
+
 from __future__ import annotations
 
 import functools
@@ -6,7 +7,6 @@ import http.server
 import json
 import socketserver
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +22,13 @@ p => [ <style>body{display:none}</style> ${alert(11)} {{ config.site_name }} ]
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    project = copy_project(tmp / "p", sources={
-        "900_hostile.txt": HOSTILE_DUMP + MORE_PAYLOADS,
-        "901_hostile.md": HOSTILE_NOTES,
-    })
+    project = copy_project(
+        tmp / "p",
+        sources={
+            "900_hostile.txt": HOSTILE_DUMP + MORE_PAYLOADS,
+            "901_hostile.md": HOSTILE_NOTES,
+        },
+    )
     out = tmp / "site"
     result = run_mkdocs(project, "build", "--strict", "-d", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -40,8 +43,9 @@ def hostile_site(tmp_path_factory):
 def test_payloads_are_literal_text_and_nothing_runs(hostile_site, browser):
     out, base = hostile_site
     manifest = json.loads((out / "questions.json").read_text(encoding="utf-8"))["questions"]
-    pages = sorted({q["url"].split("#")[0] for q in manifest
-                    if any(s["file"].startswith("sources/90") for s in q["sources"])})
+    pages = sorted(
+        {q["url"].split("#")[0] for q in manifest if any(s["file"].startswith("sources/90") for s in q["sources"])}
+    )
     assert pages
     page = browser.new_page()
     dialogs: list[str] = []
@@ -67,7 +71,13 @@ def test_payloads_are_literal_text_and_nothing_runs(hostile_site, browser):
     page.close()
     assert dialogs == []
     # the payloads are visible to the reader as the characters they are
-    for literal in ["<script>alert('dump')</script>", "{{ 7*7 }}", "{% include 'x' %}",
-                    "[a link](javascript:alert(3))", "<svg onload=alert(6)>", "{{ config.site_name }}",
-                    "<style>body{display:none}</style>"]:
+    for literal in [
+        "<script>alert('dump')</script>",
+        "{{ 7*7 }}",
+        "{% include 'x' %}",
+        "[a link](javascript:alert(3))",
+        "<svg onload=alert(6)>",
+        "{{ config.site_name }}",
+        "<style>body{display:none}</style>",
+    ]:
         assert literal in text, literal

@@ -3,6 +3,7 @@
 From file:// a page may not fetch index chunks, so the offline copy searches with Material's own worker
 on its bundled index (search/search_index.js), re-ranked by search-rank.js; it has no Pagefind folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,11 @@ def offline_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site-offline")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-offline.yml", "-d", str(out)],
-        cwd=REPO, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True, text=True, timeout=900,
+        cwd=REPO,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return out

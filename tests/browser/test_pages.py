@@ -1,5 +1,6 @@
 """Permalinks land on their question; every page loads cleanly and asks nothing of any other origin;
 pages are light, demos focused, nothing is a placeholder, a topic prints as a cheat sheet."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ def pages_to_visit(site) -> list[str]:
     for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap):
         path = urllib.parse.urlsplit(loc).path
         prefix = urllib.parse.urlsplit(site.base).path
-        paths.add(path[len(prefix):] if path.startswith(prefix) else path.lstrip("/"))
+        paths.add(path[len(prefix) :] if path.startswith(prefix) else path.lstrip("/"))
     return sorted(paths)
 
 
@@ -65,13 +66,17 @@ def test_no_console_errors_and_no_third_party_requests(page, site):
         assert page.request.get(href).status == 200, href
 
     w = page.watch
-    errors = [e for e in w.console_errors
-              # the 404 page's own status is reported as a console error; nothing else may be
-              if not (e.startswith("Failed to load resource") and e.endswith("@ " + missing))]
+    errors = [
+        e
+        for e in w.console_errors
+        # the 404 page's own status is reported as a console error; nothing else may be
+        if not (e.startswith("Failed to load resource") and e.endswith("@ " + missing))
+    ]
     assert not errors, errors
     assert not w.page_errors, w.page_errors
-    foreign = sorted({u for u in w.requests
-                      if not u.startswith(site.origin + "/") and not u.startswith(("data:", "blob:"))})
+    foreign = sorted(
+        {u for u in w.requests if not u.startswith(site.origin + "/") and not u.startswith(("data:", "blob:"))}
+    )
     assert not foreign, f"third-party requests: {foreign}"
     stylesheet = [u for u in w.requests if u.endswith("/assets/stylesheets/study.css")]
     assert stylesheet and len(visited) > 3
@@ -145,7 +150,8 @@ def test_demos_show_code_and_output_cell_by_cell_under_their_own_titles(page, si
     assert page.locator("details.qa-demo .tabbed-set").count() == 0  # no Code / Output tabs
     # inside a demo, each code block is followed by its output
     order = page.eval_on_selector_all(
-        "details.qa-demo", "ds => ds.map(d => [...d.querySelectorAll('.highlight')].map(h => h.classList.contains('qa-output') ? 'out' : 'code'))"
+        "details.qa-demo",
+        "ds => ds.map(d => [...d.querySelectorAll('.highlight')].map(h => h.classList.contains('qa-output') ? 'out' : 'code'))",
     )
     assert all(o and o[0] == "code" for o in order), order
     assert any(o.count("code") >= 1 and "out" in o and o.index("out") > o.index("code") for o in order)
@@ -186,8 +192,15 @@ def test_topic_prints_as_a_cheat_sheet(page, site):
                      header: vis(document.querySelector('.md-header')), toolbar: vis(document.querySelector('.study-toolbar')) }; }"""
     )
     page.emulate_media(media="screen")
-    assert shown == {"question": True, "summary": True, "fullAnswer": False, "demo": False,
-                     "sources": False, "header": False, "toolbar": False}, shown
+    assert shown == {
+        "question": True,
+        "summary": True,
+        "fullAnswer": False,
+        "demo": False,
+        "sources": False,
+        "header": False,
+        "toolbar": False,
+    }, shown
 
 
 def test_formulas_are_rendered_with_the_sites_own_katex(page, site):

@@ -1,5 +1,6 @@
 """At 390×844 (a current phone): nothing clipped, outputs keep their numbers whole, study actions are
 easy to hit. Screenshots of a topic page, a notebook page and the study plan go to shots_dir."""
+
 from __future__ import annotations
 
 import pytest
@@ -62,7 +63,8 @@ def test_outputs_never_wrap_inside_a_number(phone, site):
     assert set(scrollers) <= {"auto", "scroll"}
     phone.goto(site.url("notebooks/cnn/"), wait_until="networkidle")
     pre = phone.eval_on_selector_all(
-        ".jp-OutputArea-output pre", "els => els.map(e => [getComputedStyle(e).whiteSpace, getComputedStyle(e).wordBreak])"
+        ".jp-OutputArea-output pre",
+        "els => els.map(e => [getComputedStyle(e).whiteSpace, getComputedStyle(e).wordBreak])",
     )
     assert pre and all(ws == "pre" and wb == "normal" for ws, wb in pre), pre[:3]
 

@@ -1,14 +1,15 @@
 """Spaced repetition in the browser: rating on topic pages, the review and quiz pages, progress views,
 export/import, aliases, and a cross-check of the vendored ts-fsrs against the Python fsrs package."""
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
-from .conftest import DESKTOP, PHONE, VIEWPORTS
+from .conftest import DESKTOP, VIEWPORTS
 
 TOPIC = "cnn"  # a topic page with many questions
 
@@ -99,10 +100,15 @@ def test_due_dates_equal_the_python_fsrs_package(page, site):
     from fsrs import Card, Rating
 
     qid = topic_ids(site)[3]
-    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-    plan = [("good", timedelta(0)), ("again", timedelta(days=2)), ("good", timedelta(days=2, minutes=15)),
-            ("hard", timedelta(days=9, minutes=15)), ("easy", timedelta(days=20, minutes=15)),
-            ("good", timedelta(days=61, minutes=15))]
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    plan = [
+        ("good", timedelta(0)),
+        ("again", timedelta(days=2)),
+        ("good", timedelta(days=2, minutes=15)),
+        ("hard", timedelta(days=9, minutes=15)),
+        ("easy", timedelta(days=20, minutes=15)),
+        ("good", timedelta(days=61, minutes=15)),
+    ]
     page.clock.set_fixed_time(t0)
     open_topic_in_self_test(page, site)
     settings = page.evaluate("() => studyReview.settings")
@@ -178,8 +184,10 @@ def test_export_clear_import_restores_progress(page, site, tmp_path):
 
     # merge by latest review: a newer card in this browser is kept, an older one is replaced
     newer = dict(before[first], updated="2999-01-01T00:00:00.000Z", known=True)
-    page.evaluate("c => { const s = studyReview.store(); s.cards[c.id] = c.entry; __md_set('study.fsrs', s) }",
-                  {"id": first, "entry": newer})
+    page.evaluate(
+        "c => { const s = studyReview.store(); s.cards[c.id] = c.entry; __md_set('study.fsrs', s) }",
+        {"id": first, "entry": newer},
+    )
     page.evaluate("t => studyReview.importJson(t)", path.read_text(encoding="utf-8"))
     after = stored(page)
     assert after[first]["known"] is True and after[second] == before[second]
@@ -189,7 +197,8 @@ def test_export_clear_import_restores_progress(page, site, tmp_path):
     assert "2 unreadable entries skipped" in page.evaluate("t => studyReview.importJson(t)", json.dumps(bad))
     assert stored(page) == after
     page.locator("input[data-action=import]").set_input_files(
-        files=[{"name": "notes.json", "mimeType": "application/json", "buffer": b'{"cards": []}'}])
+        files=[{"name": "notes.json", "mimeType": "application/json", "buffer": b'{"cards": []}'}]
+    )
     page.wait_for_function("() => /Not imported/.test(document.querySelector('.rv-data .rv-message').textContent)")
     assert stored(page) == after
     no_trouble(page, site)
@@ -205,7 +214,9 @@ def test_an_alias_carries_its_progress_to_the_survivor_and_a_removed_question_is
     open_topic_in_self_test(page, site)
     rate_on_topic_page(page, survivor, "good")
     card = stored(page)[survivor]
-    page.evaluate("e => __md_set('study.fsrs', {version: 1, cards: {'old-name-of-it': e, 'a-question-gone-for-good': e}})", card)
+    page.evaluate(
+        "e => __md_set('study.fsrs', {version: 1, cards: {'old-name-of-it': e, 'a-question-gone-for-good': e}})", card
+    )
     page.reload(wait_until="networkidle")
     cards = stored(page)
     assert "old-name-of-it" not in cards and cards[survivor] == card
@@ -226,7 +237,9 @@ def test_every_published_question_is_reachable_from_the_study_plan_and_the_revie
     linked = {m.group(1) for h in hrefs if (m := re.search(r"/q/([^/]+)/", h))}
     assert linked == set(ids)
     notebooks = sorted(p.name for p in (site.dir / "downloads").glob("*.ipynb"))
-    assert notebooks and all(any(h.endswith(f"/notebooks/{nb.removesuffix('.ipynb')}/") for h in hrefs) for nb in notebooks)
+    assert notebooks and all(
+        any(h.endswith(f"/notebooks/{nb.removesuffix('.ipynb')}/") for h in hrefs) for nb in notebooks
+    )
     # the notes' reading list is outside the plan's checklist: not progress
     reading = page.locator("h2:has-text('Reading list from the original notes') + p + ul")
     assert reading.locator("a[href^='http']").count() > 0 and reading.locator("input").count() == 0
@@ -343,7 +356,7 @@ def test_review_quiz_and_progress_screenshots(browser, site, shots_dir, width, s
     name = f"{width}-{scheme}"
     ids = topic_ids(site)
     open_topic_in_self_test(page, site)
-    for qid, rating in zip(ids[:3], ["good", "again", "easy"]):
+    for qid, rating in zip(ids[:3], ["good", "again", "easy"], strict=False):
         rate_on_topic_page(page, qid, rating)
     page.locator(f"#{ids[1]}").scroll_into_view_if_needed()
     page.screenshot(path=shots_dir / f"{name}-progress-topic.png")
@@ -368,7 +381,17 @@ def test_review_quiz_and_progress_screenshots(browser, site, shots_dir, width, s
 
 # The parts of each page this feature draws (the rest of the page is the theme's and issue-wide axe
 # checks cover it).
-OURS = {"include": [".rv-app", ".rv-topics-progress", ".qa-topics-index", ".rv-topic-progress", ".rv-status", ".rv-rate-slot", ".qa-toc"]}
+OURS = {
+    "include": [
+        ".rv-app",
+        ".rv-topics-progress",
+        ".qa-topics-index",
+        ".rv-topic-progress",
+        ".rv-status",
+        ".rv-rate-slot",
+        ".qa-toc",
+    ]
+}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -380,13 +403,15 @@ def test_review_quiz_and_progress_widgets_pass_axe(browser, site, scheme):
     page = ctx.new_page()
     ids = topic_ids(site)
     open_topic_in_self_test(page, site)
-    for qid, rating in zip(ids[:2], ["good", "again"]):
+    for qid, rating in zip(ids[:2], ["good", "again"], strict=False):
         rate_on_topic_page(page, qid, rating)
     found = {}
 
     def check(name):
         page.wait_for_timeout(100)
-        violations = [v for v in axe.run(page, context=OURS).response["violations"] if v["impact"] in ("serious", "critical")]
+        violations = [
+            v for v in axe.run(page, context=OURS).response["violations"] if v["impact"] in ("serious", "critical")
+        ]
         found[name] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
 
     check("topic page, rated and revealed")

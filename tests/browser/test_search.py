@@ -4,6 +4,7 @@ The site searches with Pagefind behind Material's search box (docs/assets/javasc
 hooks/studysite/search.py). Results are read once the list says it shows the typed query
 (data-study-query): an event, not a delay, so a slow machine reads the same list a fast one does.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -27,6 +28,7 @@ def search(page, query: str) -> list[str]:
     )
     return page.eval_on_selector_all(RESULTS, "links => links.map(a => a.href)")
 
+
 # query → (the question it should find first, other questions that are an equally right first hit)
 QUERIES = {
     "from_numpy": ("torch-from-numpy", set()),
@@ -37,8 +39,7 @@ QUERIES = {
     "DataLoader": ("dataset-dataloader", set()),
     "BCEWithLogitsLoss": ("mseloss-ctcloss-bceloss-function", set()),
     "Adam optimizer": ("adam-optimizer-minute", set()),
-    "batch vs stochastic gradient descent": ("difference-between-batch-stochastic-mini-batch-gradient-descent",
-                                             set()),
+    "batch vs stochastic gradient descent": ("difference-between-batch-stochastic-mini-batch-gradient-descent", set()),
     "CTCLoss": ("mseloss-ctcloss-bceloss-function", set()),
     "max pooling": ("max-pooling", set()),
     "vanishing gradient": ("exploding-vanishing-gradient", set()),
@@ -123,6 +124,7 @@ QUERIES = {
     "backprop": ("backpropagation", set()),
 }
 
+
 @pytest.fixture(scope="module")
 def search_page(browser, site):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -183,7 +185,9 @@ def test_result_previews_are_the_interview_answer_in_a_few_lines(search_page, si
     from selectolax.lexbor import LexborHTMLParser
 
     card = LexborHTMLParser((site.dir / "topics" / "cnn" / "index.html").read_text(encoding="utf-8"))
-    summary = card.css_first('.qa-answer[data-qid="difference-between-valid-same-padding-cnn"] .qa-summary > p:not(.qa-summary__label)')
+    summary = card.css_first(
+        '.qa-answer[data-qid="difference-between-valid-same-padding-cnn"] .qa-summary > p:not(.qa-summary__label)'
+    )
     words = lambda text: " ".join(text.split())[:40]  # noqa: E731
     assert words(preview["text"]) == words(summary.text()), (preview["text"][:80], summary.text()[:80])
 

@@ -1,4 +1,5 @@
 """Self-test mode on topic pages and saved progress on the study plan, driven like a reader would."""
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,9 @@ def test_print_shows_every_answer(page, site):
 
 
 def plan_state(page) -> list[bool]:
-    return page.eval_on_selector_all(".study-plan .task-list-item input[type=checkbox]",
-                                     "boxes => boxes.map(b => b.checked)")
+    return page.eval_on_selector_all(
+        ".study-plan .task-list-item input[type=checkbox]", "boxes => boxes.map(b => b.checked)"
+    )
 
 
 def test_study_plan_progress_survives_reload_and_reset_clears_it(page, site):

@@ -1,4 +1,5 @@
 """Helpers that drive the site's UI the way a reader does (search box, task-list checkboxes)."""
+
 from __future__ import annotations
 
 import urllib.parse

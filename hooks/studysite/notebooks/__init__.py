@@ -10,6 +10,7 @@ Typical use from the MkDocs hook (on_config / on_files):
     md = demo_markdown(run.get("notebooks/tensors.ipynb"), cells, image_url_prefix=...,
                        notebook_page_url=..., download_url=...)
 """
+
 from .embed import demo_markdown, demo_markdown_error
 from .records import NotebookError, NotebookResult, NotebookRun
 from .run import run_notebooks

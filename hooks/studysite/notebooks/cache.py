@@ -6,6 +6,7 @@ version, Python and library versions, and local files the code mentions. Markdow
 on a hit the published copy is re-merged from the current source (its markdown and metadata) plus the
 cached outputs, which costs a JSON write, not a kernel.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,6 +23,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from .outputs import normalise
+import contextlib
 
 ENGINE_VERSION = "studysite-notebooks/1"  # bump when execution settings or normalisation change
 KERNEL_NAME = "python3"
@@ -106,7 +108,7 @@ def cache_key(nb: NotebookNode, nb_dir: Path) -> str:
     payload = {
         "engine": ENGINE_VERSION,
         "kernel": KERNEL_NAME,
-        "python": "%d.%d.%d" % sys.version_info[:3],
+        "python": "{}.{}.{}".format(*sys.version_info[:3]),
         "libraries": {name: _library_version(name) for name in _VERSIONED_LIBRARIES},
         "cells": [[c.source, sorted(c.metadata.get("tags", []))] for c in cells],
         "files": [[p.relative_to(nb_dir).as_posix(), _file_digest(p)] for p in deps],
@@ -162,7 +164,7 @@ def _check_entry(entry: Path, key: str, n_code_cells: int | None) -> str | None:
         if set(record["error"]) - _ERROR_FIELDS or not isinstance(record["error"].get("message"), str):
             return "failure record has an unexpected error"
         return None
-    if set(record) - _SUCCESS_FIELDS - _OPTIONAL_FIELDS or not _SUCCESS_FIELDS <= set(record):
+    if set(record) - _SUCCESS_FIELDS - _OPTIONAL_FIELDS or not set(record) >= _SUCCESS_FIELDS:
         return "result.json has unexpected or missing fields"
     try:
         float(record["seconds"])
@@ -285,10 +287,8 @@ KEEP_PER_NOTEBOOK = 3  # entries kept per notebook: the current one and the two 
 
 def touch(entry: Path) -> None:
     """Mark an entry as used now (entries are evicted least recently used first)."""
-    try:
+    with contextlib.suppress(OSError):
         os.utime(entry / "result.json")
-    except OSError:
-        pass
 
 
 def remove_stale(cache_dir: Path, stem: str, keep: Path) -> None:

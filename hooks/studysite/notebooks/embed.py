@@ -15,6 +15,7 @@ name, so the wrapper must be an element that does not occur inside it: nothing h
 <details>, so do not put the snippet inside a `???` block either. The snippet is meant for the top
 level of a page (not indented).
 """
+
 from __future__ import annotations
 
 import functools
@@ -101,9 +102,7 @@ def _no_headings(markdown_text: str) -> str:
 def demo_title_html(text: str) -> str:
     """A one-line title: escaped, with `code spans` kept as code."""
     parts = _CODE_SPAN.split(text)
-    return "".join(
-        f"<code>{_escape_html(p)}</code>" if k % 2 else _escape_html(p) for k, p in enumerate(parts)
-    )
+    return "".join(f"<code>{_escape_html(p)}</code>" if k % 2 else _escape_html(p) for k, p in enumerate(parts))
 
 
 def _escape_html(text: str) -> str:

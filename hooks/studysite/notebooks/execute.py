@@ -1,4 +1,5 @@
 """Run one notebook in a fresh, single-threaded, reproducible kernel; say exactly where it failed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -115,8 +116,9 @@ def kernel_env(matplotlibrc: Path) -> dict[str, str]:
     return env
 
 
-def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, env: dict[str, str],
-            stream_budget: int = 0) -> Execution:
+def execute(
+    nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, env: dict[str, str], stream_budget: int = 0
+) -> Execution:
     """Execute a copy of nb with cwd = nb_dir. label is the repo-relative path used in messages.
     stream_budget: most characters of stream output kept per cell while running (0: all)."""
     nb = copy.deepcopy(nb)
@@ -159,15 +161,25 @@ def execute(nb: NotebookNode, *, nb_dir: Path, label: str, cell_timeout: int, en
             # One event loop per call: safe to run from worker threads, one kernel each.
             asyncio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
         except CellTimeoutError:
-            error = _cell_error(label, nb, current, f"timed out after {cell_timeout} s (raise the limit with "
-                                "STUDY_CELL_TIMEOUT or mkdocs.yml `extra: study: cell_timeout`)")
+            error = _cell_error(
+                label,
+                nb,
+                current,
+                f"timed out after {cell_timeout} s (raise the limit with "
+                "STUDY_CELL_TIMEOUT or mkdocs.yml `extra: study: cell_timeout`)",
+            )
             error.timeout = cell_timeout
         except CellExecutionError as e:
             error = _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
         except DeadKernelError:
             # Killed from outside (out of memory, a signal): not a property of the code, so never cached.
-            error = _cell_error(label, nb, current, "lost its kernel, which was killed (out of memory, or a "
-                                "signal from outside); not cached: it runs again on the next build" + _tail(kernel_log))
+            error = _cell_error(
+                label,
+                nb,
+                current,
+                "lost its kernel, which was killed (out of memory, or a "
+                "signal from outside); not cached: it runs again on the next build" + _tail(kernel_log),
+            )
             error.retry = True
         except Exception as e:  # kernel failed to start, lost connection, ...
             what = f"{type(e).__name__}: {e}"

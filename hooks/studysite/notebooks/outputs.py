@@ -1,4 +1,5 @@
 """Make executed outputs reproducible (no volatile metadata, no PNG text chunks) and pull out images."""
+
 from __future__ import annotations
 
 import base64

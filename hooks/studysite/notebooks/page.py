@@ -11,6 +11,7 @@
 - nbconvert gives every plot the alt text "No description has been provided for this image"; each
   plot gets one from its demo title (the markdown cell before its code cell) instead.
 """
+
 from __future__ import annotations
 
 import base64

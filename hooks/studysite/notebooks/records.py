@@ -1,4 +1,5 @@
 """What a notebook build produces: one NotebookResult per notebook, gathered in a NotebookRun."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,13 +27,25 @@ class NotebookError(Exception):
         self.retry = False  # set when the kernel was killed from outside: never cached, run again
 
     def to_record(self) -> dict:
-        return {"message": self.message, "cell": self.cell, "code_cell": self.code_cell,
-                "ename": self.ename, "evalue": self.evalue, "timeout": self.timeout}
+        return {
+            "message": self.message,
+            "cell": self.cell,
+            "code_cell": self.code_cell,
+            "ename": self.ename,
+            "evalue": self.evalue,
+            "timeout": self.timeout,
+        }
 
     @classmethod
-    def from_record(cls, data: dict, notebook: str) -> "NotebookError":
-        error = cls(data["message"], notebook=notebook, cell=data.get("cell"), code_cell=data.get("code_cell"),
-                    ename=data.get("ename") or "", evalue=data.get("evalue") or "")
+    def from_record(cls, data: dict, notebook: str) -> NotebookError:
+        error = cls(
+            data["message"],
+            notebook=notebook,
+            cell=data.get("cell"),
+            code_cell=data.get("code_cell"),
+            ename=data.get("ename") or "",
+            evalue=data.get("evalue") or "",
+        )
         error.timeout = data.get("timeout")
         return error
 

@@ -1,4 +1,5 @@
 """run_notebooks: serve each notebook from the cache or execute it, misses in parallel."""
+
 from __future__ import annotations
 
 import contextlib
@@ -60,7 +61,9 @@ def run_notebooks(
         if hit is not None:
             results[path.name] = hit
             if hit.from_cache:
-                log.info("notebook %s: failed in an earlier build, code unchanged (not re-run): %s", path.name, hit.error)
+                log.info(
+                    "notebook %s: failed in an earlier build, code unchanged (not re-run): %s", path.name, hit.error
+                )
             else:
                 log.info("notebook %s: cached (ran in %.1fs)", path.name, hit.seconds)
         else:
@@ -75,7 +78,7 @@ def run_notebooks(
         for cell, chars in sorted(r.truncated.items()):
             run.warnings.append(
                 f"{r.path}: cell {cell + 1} printed {chars:,} characters of output; the site keeps the first "
-                f"{cap:,} (\"output truncated\"): print less, or raise STUDY_OUTPUT_CAP"
+                f'{cap:,} ("output truncated"): print less, or raise STUDY_OUTPUT_CAP'
             )
     return run
 
@@ -128,8 +131,13 @@ def _execute_one(path, label, nb, key, *, nb_dir, cache_dir, cell_timeout, env, 
         log.info("notebook %s: FAILED after %.1fs: %s", path.name, run.seconds, run.error)
         result = NotebookResult(label, path.name, "failed", run.seconds, error=run.error)
         _describe(result, nb)
-        record = {"notebook": label, "seconds": run.seconds, "status": "failed",
-                  "error": run.error.to_record(), "cell_timeout": cell_timeout}
+        record = {
+            "notebook": label,
+            "seconds": run.seconds,
+            "status": "failed",
+            "error": run.error.to_record(),
+            "cell_timeout": cell_timeout,
+        }
         if not getattr(run.error, "retry", False):  # a kernel killed from outside runs again next time
             with contextlib.suppress(OSError):  # not remembered: it runs again next time
                 cache.store(cache_dir, path.stem, key, None, record, {})
@@ -161,8 +169,16 @@ def _execute_one(path, label, nb, key, *, nb_dir, cache_dir, cell_timeout, env, 
     return result
 
 
-def _from_cache(cache_dir: Path, path: Path, label: str, nb: NotebookNode, key: str, *,
-                cell_timeout: int = 120, cap: int = DEFAULT_OUTPUT_CAP) -> NotebookResult | None:
+def _from_cache(
+    cache_dir: Path,
+    path: Path,
+    label: str,
+    nb: NotebookNode,
+    key: str,
+    *,
+    cell_timeout: int = 120,
+    cap: int = DEFAULT_OUTPUT_CAP,
+) -> NotebookResult | None:
     record = cache.lookup(cache_dir, path.stem, key, n_code_cells=len(cache.code_cells(nb)))
     if record is None:
         return None
@@ -185,7 +201,9 @@ def _from_cache(cache_dir: Path, path: Path, label: str, nb: NotebookNode, key: 
         return None
 
 
-def _result_from_entry(entry: Path, record: dict, path: Path, label: str, nb: NotebookNode, *, status: str) -> NotebookResult:
+def _result_from_entry(
+    entry: Path, record: dict, path: Path, label: str, nb: NotebookNode, *, status: str
+) -> NotebookResult:
     code_index = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]  # ordinal → cell index
     result = NotebookResult(label, path.name, status, float(record["seconds"]), executed_path=entry / "executed.ipynb")
     result.cell_seconds = {code_index[int(o)]: s for o, s in record["cell_seconds"].items()}
@@ -239,5 +257,3 @@ def _matplotlibrc(cache_dir: Path) -> Path:
         path.parent.mkdir(exist_ok=True)
         cache.write_atomic(path, MATPLOTLIBRC.encode("utf-8"))
     return path
-
-

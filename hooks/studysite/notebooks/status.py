@@ -1,4 +1,5 @@
 """The notebooks index: what each notebook demonstrates, and which failed (run times stay in the build log)."""
+
 from __future__ import annotations
 
 import html

@@ -4,6 +4,7 @@ Tolerant: a value runs from its `[` to the last `]` before the next element line
 `]` and `[`, span lines, and carry code. A value with no closing `]` at all is an error naming the line.
 Which headings are questions is the segmenter's call (h2, h3 or h4, numbered or not).
 """
+
 from __future__ import annotations
 
 import html
@@ -47,7 +48,7 @@ def parse_elements(text: str, file: str) -> list[tuple[str, str, int]]:
         stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
         m = ELEMENT.match(lines[start])
         tag = m.group(1).lower()
-        value = "\n".join([lines[start][m.end():], *lines[start + 1 : stop]]).rstrip()
+        value = "\n".join([lines[start][m.end() :], *lines[start + 1 : stop]]).rstrip()
         if not value.endswith("]"):
             raise SourceError(file, start + 1, f"unclosed `[` in `{tag} => [` element")
         out.append((tag, value[:-1], start + 1))
@@ -92,19 +93,55 @@ def read_nodes(text: str, file: str) -> list[Node]:
         elif not value and tag in HEADINGS | PARA_TAGS | LABEL_TAGS | {"li"}:
             nodes.append(Node("other", line=line, end=end, fmt="text", tag="empty"))
         elif tag in HEADINGS:
-            nodes.append(Node("heading", line=line, end=end, level=int(tag[1]), text=value, title=value, fmt="text",
-                              raw=raw.strip(), tag=tag))
+            nodes.append(
+                Node(
+                    "heading",
+                    line=line,
+                    end=end,
+                    level=int(tag[1]),
+                    text=value,
+                    title=value,
+                    fmt="text",
+                    raw=raw.strip(),
+                    tag=tag,
+                )
+            )
         elif tag in PARA_TAGS:
-            nodes.append(Node("para", line=line, end=end, text=value, title=value, fmt="text", raw=raw.strip(), tag=tag))
+            nodes.append(
+                Node("para", line=line, end=end, text=value, title=value, fmt="text", raw=raw.strip(), tag=tag)
+            )
         elif tag in LABEL_TAGS:
             # A bold label ("Tensor:") whose explanation the scrape may have lost; or a bold question.
-            nodes.append(Node("label", line=line, end=end, text=value, title=value, bold=value, fmt="text",
-                              raw=raw.strip(), tag=tag))
+            nodes.append(
+                Node(
+                    "label",
+                    line=line,
+                    end=end,
+                    text=value,
+                    title=value,
+                    bold=value,
+                    fmt="text",
+                    raw=raw.strip(),
+                    tag=tag,
+                )
+            )
         elif tag == "li":
             if not nodes or nodes[-1].kind != "item":
                 list_id += 1
-            nodes.append(Node("item", line=line, end=end, text=value, title=value, depth=1, fmt="text",
-                              list_id=list_id, raw=raw.strip(), tag=tag))
+            nodes.append(
+                Node(
+                    "item",
+                    line=line,
+                    end=end,
+                    text=value,
+                    title=value,
+                    depth=1,
+                    fmt="text",
+                    list_id=list_id,
+                    raw=raw.strip(),
+                    tag=tag,
+                )
+            )
         else:
             nodes.append(Node("other", line=line, end=end, fmt="text", tag=tag))
     flush_table()
@@ -124,8 +161,11 @@ def _table_node(cells: list[tuple[str, str, int]], file: str) -> Node:
         raise SourceError(file, cells[0][2], f"table has {len(data)} cells, not a multiple of its {width} columns")
     rows = ([header] if header else []) + [data[i : i + width] for i in range(0, len(data), width)]
     # A leading serial-number column ("S.No", "1.", "2." …) carries nothing: drop it.
-    if header and len(header) > 1 and SERIAL.fullmatch(header[0].strip()) and all(
-        re.fullmatch(r"\d+\.?", r[0].strip()) for r in rows[1:]
+    if (
+        header
+        and len(header) > 1
+        and SERIAL.fullmatch(header[0].strip())
+        and all(re.fullmatch(r"\d+\.?", r[0].strip()) for r in rows[1:])
     ):
         rows = [r[1:] for r in rows]
     return Node("table", line=cells[0][2], end=cells[-1][2], rows=rows, fmt="text", raw=cells[0][1], tag="table")

@@ -4,6 +4,7 @@ Boilerplate goes first: scripts, styles, navigation, headers, footers, sidebars,
 whose role, id or class names them as menus, ads, cookie banners, share buttons or comments. If the
 page has one <main> or <article>, only that is read. What is left is walked in document order.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,9 +15,30 @@ from lxml import etree
 from ..model import SourceError
 from ..stream import Node, Parsed
 
-DROP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
-             "svg", "select", "input", "textarea", "object", "embed", "canvas", "video", "audio", "head",
-             "dialog", "menu"}
+DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "select",
+    "input",
+    "textarea",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "head",
+    "dialog",
+    "menu",
+}
 DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog", "toolbar"}
 # Class/id words of page furniture (matched as whole words of the attribute)
 BOILERPLATE = re.compile(
@@ -25,8 +47,23 @@ BOILERPLATE = re.compile(
     re.I,
 )
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-BLOCKS = HEADINGS | {"p", "ul", "ol", "li", "pre", "table", "blockquote", "details", "summary", "dl", "dt", "dd", "img",
-                     "figure", "hr"}
+BLOCKS = HEADINGS | {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "table",
+    "blockquote",
+    "details",
+    "summary",
+    "dl",
+    "dt",
+    "dd",
+    "img",
+    "figure",
+    "hr",
+}
 INLINE_KEEP = {"strong", "b", "em", "i", "code", "a", "sub", "sup", "br", "kbd", "span", "mark", "s", "del"}
 
 
@@ -97,9 +134,13 @@ def read_nodes(text: str, file: str) -> list[Node]:
     except (etree.ParserError, ValueError) as e:
         raise SourceError(file, None, f"not a readable HTML page: {e}") from None
     for el in list(doc.iter()):
-        if isinstance(el.tag, str) and el.getparent() is not None and _is_boilerplate(el):
-            el.drop_tree()
-        elif not isinstance(el.tag, str) and el.getparent() is not None:  # comments, processing instructions
+        if (
+            isinstance(el.tag, str)
+            and el.getparent() is not None
+            and _is_boilerplate(el)
+            or not isinstance(el.tag, str)
+            and el.getparent() is not None
+        ):
             el.drop_tree()
     _flatten_deep(doc)
     mains = doc.xpath("//main") or doc.xpath("//article")
@@ -158,8 +199,22 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
         if title:
             strong = el.find(".//strong") if el.find(".//strong") is not None else el.find(".//b")
             bold = text_of(strong) if strong is not None and text_of(strong) == title else ""
-            _emit(nodes, Node("heading", line=line, level=int(tag[1]), text=title, title=title, bold=bold, fmt="text",
-                              depth=depth, raw=title, tag=tag), parent)
+            _emit(
+                nodes,
+                Node(
+                    "heading",
+                    line=line,
+                    level=int(tag[1]),
+                    text=title,
+                    title=title,
+                    bold=bold,
+                    fmt="text",
+                    depth=depth,
+                    raw=title,
+                    tag=tag,
+                ),
+                parent,
+            )
     elif tag == "p" or tag == "dd" or tag == "dt":
         content = inner_html(el)
         title = text_of(el)
@@ -169,8 +224,22 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
             return
         bold, rest = _bold_lead(el)
         kind = "label" if tag == "dt" else "para"
-        _emit(nodes, Node(kind, line=line, text=content, title=title, bold=bold, rest=rest, fmt="html", depth=depth,
-                          raw=title, tag=tag), parent)
+        _emit(
+            nodes,
+            Node(
+                kind,
+                line=line,
+                text=content,
+                title=title,
+                bold=bold,
+                rest=rest,
+                fmt="html",
+                depth=depth,
+                raw=title,
+                tag=tag,
+            ),
+            parent,
+        )
     elif tag in ("ul", "ol"):
         state["list"] += 1
         list_id = state["list"]
@@ -178,14 +247,40 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
             if not isinstance(li.tag, str):
                 continue
             if li.tag in ("ul", "ol"):  # a list nested without its <li> (common in hand-written pages)
-                _block(li, li.tag, nodes, len(nodes) - 1 if nodes and nodes[-1].kind == "item" else parent, depth + 1, state)
+                _block(
+                    li,
+                    li.tag,
+                    nodes,
+                    len(nodes) - 1 if nodes and nodes[-1].kind == "item" else parent,
+                    depth + 1,
+                    state,
+                )
                 continue
             lead, lead_title, bold, rest = _li_lead(li)
-            idx = _emit(nodes, Node("item", line=_line(li), text=lead, title=lead_title, bold=bold, rest=rest, fmt="html",
-                                    depth=depth + 1, ordered=tag == "ol", list_id=list_id, raw=lead_title, tag="li"),
-                        parent)
+            idx = _emit(
+                nodes,
+                Node(
+                    "item",
+                    line=_line(li),
+                    text=lead,
+                    title=lead_title,
+                    bold=bold,
+                    rest=rest,
+                    fmt="html",
+                    depth=depth + 1,
+                    ordered=tag == "ol",
+                    list_id=list_id,
+                    raw=lead_title,
+                    tag="li",
+                ),
+                parent,
+            )
             for child in li:
-                if isinstance(child.tag, str) and (child.tag in BLOCKS - {"p"} or child.tag in ("div",)) and child.tag not in INLINE_KEEP:
+                if (
+                    isinstance(child.tag, str)
+                    and (child.tag in BLOCKS - {"p"} or child.tag in ("div",))
+                    and child.tag not in INLINE_KEEP
+                ):
                     _block(child, child.tag, nodes, idx, depth + 1, state)
     elif tag == "li":
         _block_list_item_alone(el, nodes, parent, depth, state)
@@ -196,7 +291,11 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
             if node is not None:
                 m = re.search(r"(?:language|lang)-([\w+#-]+)", node.get("class") or "")
                 lang = lang or (m.group(1) if m else "")
-        _emit(nodes, Node("code", line=line, text=el.text_content().strip("\n"), lang=lang, fmt="text", depth=depth), parent)
+        _emit(
+            nodes,
+            Node("code", line=line, text=el.text_content().strip("\n"), lang=lang, fmt="text", depth=depth),
+            parent,
+        )
     elif tag == "table":
         rows = []
         for tr in el.iter("tr"):
@@ -208,11 +307,17 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
     elif tag == "blockquote":
         content = inner_html(el)
         if text_of(el):
-            _emit(nodes, Node("html", line=line, text=f"<blockquote>{content}</blockquote>", fmt="html", depth=depth), parent)
+            _emit(
+                nodes,
+                Node("html", line=line, text=f"<blockquote>{content}</blockquote>", fmt="html", depth=depth),
+                parent,
+            )
     elif tag == "details":
         summary = el.find("summary")
         title = text_of(summary) if summary is not None else ""
-        idx = _emit(nodes, Node("summary", line=line, text=title, title=title, fmt="text", depth=depth, raw=title), parent)
+        idx = _emit(
+            nodes, Node("summary", line=line, text=title, title=title, fmt="text", depth=depth, raw=title), parent
+        )
         if summary is not None:
             summary.drop_tree()
         _walk(el, nodes, idx, depth, state)
@@ -232,8 +337,23 @@ def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict
 
 def _block_list_item_alone(el, nodes, parent, depth, state) -> None:
     lead, lead_title, bold, rest = _li_lead(el)
-    _emit(nodes, Node("item", line=_line(el), text=lead, title=lead_title, bold=bold, rest=rest, fmt="html",
-                      depth=depth + 1, list_id=-2, raw=lead_title, tag="li"), parent)
+    _emit(
+        nodes,
+        Node(
+            "item",
+            line=_line(el),
+            text=lead,
+            title=lead_title,
+            bold=bold,
+            rest=rest,
+            fmt="html",
+            depth=depth + 1,
+            list_id=-2,
+            raw=lead_title,
+            tag="li",
+        ),
+        parent,
+    )
 
 
 def _li_lead(li) -> tuple[str, str, str, str]:
@@ -252,9 +372,16 @@ def _li_lead(li) -> tuple[str, str, str, str]:
     first = next((c for c in li if isinstance(c.tag, str)), None)
     if first is not None and first.tag in ("strong", "b") and not (li.text or "").strip():
         bold = text_of(first)
-        rest = " ".join((_escape(first.tail or "") + "".join(
-            etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in first.itersiblings()
-            if isinstance(c.tag, str) and c.tag not in BLOCKS and c.tag != "div")).split())
+        rest = " ".join(
+            (
+                _escape(first.tail or "")
+                + "".join(
+                    etree.tostring(c, encoding="unicode", method="html", with_tail=True)
+                    for c in first.itersiblings()
+                    if isinstance(c.tag, str) and c.tag not in BLOCKS and c.tag != "div"
+                )
+            ).split()
+        )
     return lead, title, bold, rest
 
 
@@ -263,14 +390,17 @@ def _bold_lead(p) -> tuple[str, str]:
     if first is None or first.tag not in ("strong", "b") or (p.text or "").strip():
         return "", ""
     rest = _escape(first.tail or "") + "".join(
-        etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in first.itersiblings())
+        etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in first.itersiblings()
+    )
     return text_of(first), " ".join(rest.split())
 
 
 def _image(img, nodes, parent, depth) -> None:
     src = img.get("src") or ""
     if src:
-        _emit(nodes, Node("image", line=_line(img), text=src, label=img.get("alt") or "", fmt="text", depth=depth), parent)
+        _emit(
+            nodes, Node("image", line=_line(img), text=src, label=img.get("alt") or "", fmt="text", depth=depth), parent
+        )
 
 
 def _escape(text: str) -> str:

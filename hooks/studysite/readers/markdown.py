@@ -5,6 +5,7 @@ module walks it once and keeps what the segmenter needs: headings, paragraphs, l
 depth and first paragraph ("lead"), code with its language, tables, quotes, HTML blocks and
 `<details><summary>`. Nothing here decides what a question is.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,10 +52,10 @@ def close_unclosed_fences(lines: list[str], file: str) -> tuple[list[str], list[
         stripped = line.lstrip()
         if open_at is None:
             m = FENCE_OPEN.match(stripped[: len(stripped)])  # fences may be indented in list items
-            if m and (m.group(2)[0] != "`" or "`" not in stripped[len(m.group(2)):]):
+            if m and (m.group(2)[0] != "`" or "`" not in stripped[len(m.group(2)) :]):
                 open_at, marker = n, m.group(2)
             continue
-        if stripped.startswith(marker) and not stripped[len(marker):].strip(marker[0]).strip():
+        if stripped.startswith(marker) and not stripped[len(marker) :].strip(marker[0]).strip():
             open_at = None
     if open_at is not None:
         blank = next((k for k in range(open_at + 1, len(lines)) if not lines[k].strip()), None)
@@ -129,7 +130,9 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
     too_deep = next((t for t in tokens if t.level >= MAX_NESTING - 1), None)
     if too_deep is not None:
         line = too_deep.map[0] + 1 if too_deep.map else None
-        raise SourceError(file, line, f"nested more than {MAX_NESTING // 2} levels deep here; flatten the list or quote")
+        raise SourceError(
+            file, line, f"nested more than {MAX_NESTING // 2} levels deep here; flatten the list or quote"
+        )
     nodes: list[Node] = []
     items: list[int] = []  # open list items (node indexes)
     lists: list[tuple[int, bool, tuple[int, int]]] = []  # open lists: id, ordered, span
@@ -160,8 +163,17 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
         elif t.type == "list_item_open":
             list_id, ordered, span = lists[-1]
             src = lines[first - 1] if 0 < first <= len(lines) else ""
-            node = Node("item", line=first, end=last, depth=len(lists), ordered=ordered, number=t.info,
-                        list_id=list_id, span=span, indent=len(src) - len(src.lstrip()))
+            node = Node(
+                "item",
+                line=first,
+                end=last,
+                depth=len(lists),
+                ordered=ordered,
+                number=t.info,
+                list_id=list_id,
+                span=span,
+                indent=len(src) - len(src.lstrip()),
+            )
             idx = emit(node)
             items.append(idx)
             awaiting_lead = idx
@@ -181,11 +193,21 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
                 item.tag = "h" if t.type == "heading_open" else "p"
                 awaiting_lead = None
             elif t.type == "heading_open":
-                emit(Node("heading", line=first, end=last, level=int(t.tag[1]), text=content, title=title,
-                          bold=bold, rest=rest, raw=_line_at(lines, first).strip() or content))
+                emit(
+                    Node(
+                        "heading",
+                        line=first,
+                        end=last,
+                        level=int(t.tag[1]),
+                        text=content,
+                        title=title,
+                        bold=bold,
+                        rest=rest,
+                        raw=_line_at(lines, first).strip() or content,
+                    )
+                )
             else:
-                emit(Node("para", line=first, end=last, text=content, title=title, bold=bold, rest=rest,
-                          raw=content))
+                emit(Node("para", line=first, end=last, text=content, title=title, bold=bold, rest=rest, raw=content))
             i += 3
             continue
         elif t.type in ("fence", "code_block"):
@@ -225,7 +247,7 @@ def _html_block(content: str, first: int, last: int, emit, details: list[int], n
         tree = LexborHTMLParser(content)
         summary = tree.css_first("summary")
         title = " ".join((summary.text() if summary else "").split())
-        after = content[SUMMARY.search(content).start():]
+        after = content[SUMMARY.search(content).start() :]
         after = re.sub(r"(?is)^.*?</summary\s*>", "", after, count=1)
         idx = emit(Node("summary", line=first, end=last, text=title, title=title, fmt="text"))
         details.append(idx)

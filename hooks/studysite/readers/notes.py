@@ -1,4 +1,5 @@
 """Markdown question lists (READMEs, personal notes): markdown-it block stream."""
+
 from __future__ import annotations
 
 from ..stream import Parsed

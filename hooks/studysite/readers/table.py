@@ -1,5 +1,6 @@
 """CSV/TSV question lists (e.g. this site's own downloads/pytorch-interview-questions.csv): one row per
 question, a question column and answer column(s) → `row` nodes for the segmenter."""
+
 from __future__ import annotations
 
 import csv
@@ -76,5 +77,6 @@ ADDED = "rows this site's overlay added (not from a source)"
 
 def row_node(line: int, question: str, answers: list[str], fmt: str) -> Node:
     """One question/answer record (a CSV row, a JSON object) as the segmenter's `row` node."""
-    return Node("row", line=line, text=question, title=" ".join(question.split()), fmt=fmt, answer=answers,
-                raw=question)
+    return Node(
+        "row", line=line, text=question, title=" ".join(question.split()), fmt=fmt, answer=answers, raw=question
+    )
