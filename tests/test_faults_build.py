@@ -4,13 +4,14 @@ the export never touches the project, errors are `file:line` lines (no traceback
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import copy_project, run_mkdocs
+from conftest import run_mkdocs
+from conftest import lean_project as conftest_lean_project
+from conftest import notebook as tiny_notebook
 
 DUMP = "sources/004_519512c2dfdefeb4.txt"
 
@@ -22,22 +23,11 @@ def cache_env(tmp_path) -> dict:
 
 
 def lean_project(dest: Path, *, notebook: bool = False) -> Path:
-    """The project's sources and pages; notebooks/ empty or holding one tiny notebook, and a study
-    plan naming none: a build takes seconds and runs at most one small kernel."""
-    project = copy_project(dest)
-    shutil.rmtree(project / "notebooks")
-    (project / "notebooks").mkdir()
-    if notebook:
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("print(6 * 7)")]
-        nbformat.write(nb, project / "notebooks" / "tiny.ipynb")
-    plan = project / "sources" / "study-plan.yaml"
-    plan.write_text(
-        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
-        encoding="utf-8",
+    """conftest's lean project, notebooks/ empty or holding one tiny notebook: a build takes seconds and
+    runs at most one small kernel."""
+    return conftest_lean_project(
+        dest, notebooks={"tiny.ipynb": tiny_notebook("print(6 * 7)", title="Tiny")} if notebook else None
     )
-    return project
 
 
 def snapshot(site: Path) -> dict[str, int]:

@@ -10,13 +10,12 @@ is as full as it would be at +50,000: the sizes measured here are the sizes at a
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_project, run_mkdocs
+from conftest import REPO, lean_project, run_mkdocs
 
 sys.path.insert(0, str(REPO / "bench"))
 from bench import synthetic_dump  # noqa: E402  (the generator bench.py and bench_scale.py use)
@@ -34,14 +33,7 @@ OVER_LIMIT = {
 
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("p3k"), sources={"900_generated.txt": synthetic_dump(EXTRA)})
-    shutil.rmtree(project / "notebooks")
-    (project / "notebooks").mkdir()
-    plan = project / "sources" / "study-plan.yaml"
-    plan.write_text(
-        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
-        encoding="utf-8",
-    )
+    project = lean_project(tmp_path_factory.mktemp("p3k"), sources={"900_generated.txt": synthetic_dump(EXTRA)})
     out = project / "site"
     result = run_mkdocs(project, "build", "-d", str(out), timeout=3600)
     assert result.returncode == 0, result.stderr[-4000:]

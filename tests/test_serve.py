@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import lean_project
 
 DUMP = "sources/004_519512c2dfdefeb4.txt"
 # Waiting is on the server's own events, never on log lines within a deadline: MkDocs' livereload
@@ -94,20 +94,6 @@ class Server:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-
-
-def lean_project(dest: Path) -> Path:
-    """The project without notebooks (an empty notebooks/ folder, a study plan naming none): every
-    rebuild takes a few seconds, and the notebook cache is not involved."""
-    project = copy_project(dest)
-    shutil.rmtree(project / "notebooks")
-    (project / "notebooks").mkdir()
-    plan = project / "sources" / "study-plan.yaml"
-    plan.write_text(
-        "\n".join(ln for ln in plan.read_text(encoding="utf-8").splitlines() if "notebooks:" not in ln) + "\n",
-        encoding="utf-8",
-    )
-    return project
 
 
 @pytest.fixture()
