@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 import textwrap
+from collections.abc import Callable
 
 from .model import Block, SourceRef
 from .slots import ANSWER_PREFIX, Member
@@ -34,12 +35,19 @@ def answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
             if node.kind == "summary" and n.kind == "end" and not _inside(nodes, end, m.idx):
                 end += 1
                 break
-            if node.kind == "item" and n.kind == "item" and n.depth <= node.depth and not _inside(nodes, end, m.idx):
-                if not (n.indent > node.indent and n.depth == node.depth and not reads_as_question(n.title)):
-                    break  # (an item indented under the question, against the list syntax, is its answer)
+            if node.kind == "item" and _next_item(node, n, nodes, m.idx, end):
+                break
             end += 1
         ends.append(end)
     return ends
+
+
+def _next_item(q: Node, n: Node, nodes: list[Node], q_idx: int, n_idx: int) -> bool:
+    """Is n, seen inside the answer of list item q, the next item of q's list (not part of its answer)?"""
+    if n.kind != "item" or n.depth > q.depth or _inside(nodes, n_idx, q_idx):
+        return False
+    # an item indented under the question, against the list syntax, is its answer
+    return not (n.indent > q.indent and n.depth == q.depth and not reads_as_question(n.title))
 
 
 def _link_out(nodes: list[Node], idx: int, stop: int) -> bool:
@@ -82,58 +90,91 @@ def answer_blocks(
         return _notes_blocks(nodes, body, file, reader)
     blocks: list[Block] = []
     skip_until = -1
-    k = 0
-    while k < len(body):
-        i = body[k]
-        n = nodes[i]
+    for k, i in enumerate(body):
         if i <= skip_until:
-            k += 1
             continue
+        n = nodes[i]
         origin = SourceRef(file, n.line, (n.raw or n.text)[:500], reader)
-        if n.kind in ("link", "other", "end"):
-            pass
-        elif n.kind == "para":
-            blocks.append(Block(kind="para", text=n.text, fmt=n.fmt, origin=origin))
-        elif n.kind == "label":
-            blocks.append(Block(kind="label", label=n.text, fmt=n.fmt, origin=origin))
-        elif n.kind in ("heading", "summary"):
-            blocks.append(Block(kind="subhead", text=n.title if n.fmt != "md" else n.text, fmt=n.fmt, origin=origin))
-        elif n.kind == "code":
-            blocks.append(Block(kind="code", text=n.text, lang=n.lang, fmt="text", origin=origin))
-        elif n.kind == "table":
-            blocks.append(Block(kind="table", rows=n.rows, fmt=n.fmt, origin=origin))
-        elif n.kind == "quote":
-            blocks.append(Block(kind="md", text=_dedent_lines(lines, n.line, n.end), fmt="md", origin=origin))
-        elif n.kind == "html":
-            blocks.append(Block(kind="html", text=n.text, fmt="html", origin=origin))
-        elif n.kind == "image":
-            blocks.append(Block(kind="image", text=n.text, label=n.label, fmt="text", origin=origin))
-        elif n.kind == "item":
-            # one list: consecutive items of this list id (and everything nested in them)
-            group, nested = [], []
-            members_of = set()
-            for j in body[k:]:
-                nj = nodes[j]
-                if nj.kind == "item" and nj.list_id == n.list_id:
-                    group.append(j)
-                    members_of.add(j)
-                elif _has_ancestor_in(nodes, j, members_of):
-                    nested.append(j)
-                else:
-                    break
-            last = max(group + nested)
-            if not nested or n.fmt != "md":
-                items = [nodes[g].text for g in group if nodes[g].text]
-                if nested and n.fmt != "md":
-                    items += [nodes[j].text for j in nested if nodes[j].text]
-                blocks.append(Block(kind="list", items=items, fmt=n.fmt, ordered=n.ordered, origin=origin))
-            else:
-                lo = min(nodes[g].line for g in group)
-                hi = max(nodes[j].end for j in group + nested)
-                blocks.append(Block(kind="md", text=_dedent_lines(lines, lo, hi), fmt="md", origin=origin))
-            skip_until = last
-        k += 1
+        if n.kind == "item":
+            block, skip_until = _list_block(nodes, body, k, lines, origin)
+            blocks.append(block)
+            continue
+        make = BLOCK_MAKERS.get(n.kind)  # link, other, end: never content
+        if make is not None:
+            blocks.append(make(n, lines, origin))
     return blocks
+
+
+def _list_block(nodes: list[Node], body: list[int], k: int, lines: list[str], origin: SourceRef) -> tuple[Block, int]:
+    """One list: consecutive items of the list id of body[k] (and everything nested in them) → one block,
+    and the last node index it took."""
+    n = nodes[body[k]]
+    group, nested = [], []
+    members_of = set()
+    for j in body[k:]:
+        nj = nodes[j]
+        if nj.kind == "item" and nj.list_id == n.list_id:
+            group.append(j)
+            members_of.add(j)
+        elif _has_ancestor_in(nodes, j, members_of):
+            nested.append(j)
+        else:
+            break
+    last = max(group + nested)
+    if not nested or n.fmt != "md":
+        items = [nodes[g].text for g in group if nodes[g].text]
+        if nested and n.fmt != "md":
+            items += [nodes[j].text for j in nested if nodes[j].text]
+        return Block(kind="list", items=items, fmt=n.fmt, ordered=n.ordered, origin=origin), last
+    lo = min(nodes[g].line for g in group)
+    hi = max(nodes[j].end for j in group + nested)
+    return Block(kind="md", text=_dedent_lines(lines, lo, hi), fmt="md", origin=origin), last
+
+
+def _para(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="para", text=n.text, fmt=n.fmt, origin=origin)
+
+
+def _label(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="label", label=n.text, fmt=n.fmt, origin=origin)
+
+
+def _subhead(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="subhead", text=n.title if n.fmt != "md" else n.text, fmt=n.fmt, origin=origin)
+
+
+def _code(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="code", text=n.text, lang=n.lang, fmt="text", origin=origin)
+
+
+def _table(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="table", rows=n.rows, fmt=n.fmt, origin=origin)
+
+
+def _quote(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="md", text=_dedent_lines(lines, n.line, n.end), fmt="md", origin=origin)
+
+
+def _html(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="html", text=n.text, fmt="html", origin=origin)
+
+
+def _image(n: Node, lines: list[str], origin: SourceRef) -> Block:
+    return Block(kind="image", text=n.text, label=n.label, fmt="text", origin=origin)
+
+
+# node kind → its answer block (a list item is `_list_block`: it takes the items after it too)
+BLOCK_MAKERS: dict[str, Callable[[Node, list[str], SourceRef], Block]] = {
+    "para": _para,
+    "label": _label,
+    "heading": _subhead,
+    "summary": _subhead,
+    "code": _code,
+    "table": _table,
+    "quote": _quote,
+    "html": _html,
+    "image": _image,
+}
 
 
 def _has_ancestor_in(nodes: list[Node], idx: int, ancestors: set[int]) -> bool:

@@ -82,70 +82,62 @@ def read_nodes(text: str, file: str) -> list[Node]:
             continue
         flush_table()
         if tag in CODE_TAGS:
-            # verbatim, less the one space the scraper writes after "[" and the blank edges
-            code = html.unescape(raw)
-            code = (code[1:] if code.startswith(" ") else code).rstrip().strip("\n")
-            nodes.append(Node("code", line=line, end=end, text=code, fmt="text", raw=raw.strip(), tag=tag))
+            nodes.append(_code_node(tag, raw, line, end))
             continue
         value = clean_value(raw)
-        if tag == "a":
-            nodes.append(Node("link", line=line, end=end, text=value, fmt="text", raw=raw.strip(), tag=tag))
-        elif not value and tag in HEADINGS | PARA_TAGS | LABEL_TAGS | {"li"}:
-            nodes.append(Node("other", line=line, end=end, fmt="text", tag="empty"))
-        elif tag in HEADINGS:
-            nodes.append(
-                Node(
-                    "heading",
-                    line=line,
-                    end=end,
-                    level=int(tag[1]),
-                    text=value,
-                    title=value,
-                    fmt="text",
-                    raw=raw.strip(),
-                    tag=tag,
-                )
-            )
-        elif tag in PARA_TAGS:
-            nodes.append(
-                Node("para", line=line, end=end, text=value, title=value, fmt="text", raw=raw.strip(), tag=tag)
-            )
-        elif tag in LABEL_TAGS:
-            # A bold label ("Tensor:") whose explanation the scrape may have lost; or a bold question.
-            nodes.append(
-                Node(
-                    "label",
-                    line=line,
-                    end=end,
-                    text=value,
-                    title=value,
-                    bold=value,
-                    fmt="text",
-                    raw=raw.strip(),
-                    tag=tag,
-                )
-            )
-        elif tag == "li":
-            if not nodes or nodes[-1].kind != "item":
-                list_id += 1
-            nodes.append(
-                Node(
-                    "item",
-                    line=line,
-                    end=end,
-                    text=value,
-                    title=value,
-                    depth=1,
-                    fmt="text",
-                    list_id=list_id,
-                    raw=raw.strip(),
-                    tag=tag,
-                )
-            )
-        else:
-            nodes.append(Node("other", line=line, end=end, fmt="text", tag=tag))
+        if tag == "li" and value and (not nodes or nodes[-1].kind != "item"):
+            list_id += 1  # an item after anything but an item starts the next list
+        nodes.append(_element_node(tag, value, raw, line, end, list_id))
     flush_table()
     return nodes
+
+
+def _code_node(tag: str, raw: str, line: int, end: int) -> Node:
+    """Verbatim, less the one space the scraper writes after "[" and the blank edges."""
+    code = html.unescape(raw)
+    code = (code[1:] if code.startswith(" ") else code).rstrip().strip("\n")
+    return Node("code", line=line, end=end, text=code, fmt="text", raw=raw.strip(), tag=tag)
+
+
+def _element_node(tag: str, value: str, raw: str, line: int, end: int, list_id: int) -> Node:
+    """Any element but a table cell or code: its node, by tag."""
+    if tag == "a":
+        return Node("link", line=line, end=end, text=value, fmt="text", raw=raw.strip(), tag=tag)
+    if not value and tag in HEADINGS | PARA_TAGS | LABEL_TAGS | {"li"}:
+        return Node("other", line=line, end=end, fmt="text", tag="empty")
+    if tag in HEADINGS:
+        return Node(
+            "heading",
+            line=line,
+            end=end,
+            level=int(tag[1]),
+            text=value,
+            title=value,
+            fmt="text",
+            raw=raw.strip(),
+            tag=tag,
+        )
+    if tag in PARA_TAGS:
+        return Node("para", line=line, end=end, text=value, title=value, fmt="text", raw=raw.strip(), tag=tag)
+    if tag in LABEL_TAGS:
+        # A bold label ("Tensor:") whose explanation the scrape may have lost; or a bold question.
+        return Node(
+            "label", line=line, end=end, text=value, title=value, bold=value, fmt="text", raw=raw.strip(), tag=tag
+        )
+    if tag == "li":
+        return Node(
+            "item",
+            line=line,
+            end=end,
+            text=value,
+            title=value,
+            depth=1,
+            fmt="text",
+            list_id=list_id,
+            raw=raw.strip(),
+            tag=tag,
+        )
+    return Node("other", line=line, end=end, fmt="text", tag=tag)
 
 
 def parse(text: str, file: str) -> Parsed:

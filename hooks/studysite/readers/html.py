@@ -8,6 +8,8 @@ page has one <main> or <article>, only that is read. What is left is walked in d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -193,146 +195,175 @@ def _has_blocks(el) -> bool:
 
 
 def _block(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
-    line = _line(el)
-    if tag in HEADINGS:
-        title = text_of(el)
-        if title:
-            strong = el.find(".//strong") if el.find(".//strong") is not None else el.find(".//b")
-            bold = text_of(strong) if strong is not None and text_of(strong) == title else ""
-            _emit(
-                nodes,
-                Node(
-                    "heading",
-                    line=line,
-                    level=int(tag[1]),
-                    text=title,
-                    title=title,
-                    bold=bold,
-                    fmt="text",
-                    depth=depth,
-                    raw=title,
-                    tag=tag,
-                ),
-                parent,
-            )
-    elif tag == "p" or tag == "dd" or tag == "dt":
-        content = inner_html(el)
-        title = text_of(el)
-        if not title:
-            for img in el.iter("img"):
-                _image(img, nodes, parent, depth)
-            return
-        bold, rest = _bold_lead(el)
-        kind = "label" if tag == "dt" else "para"
-        _emit(
-            nodes,
-            Node(
-                kind,
-                line=line,
-                text=content,
-                title=title,
-                bold=bold,
-                rest=rest,
-                fmt="html",
-                depth=depth,
-                raw=title,
-                tag=tag,
-            ),
-            parent,
-        )
-    elif tag in ("ul", "ol"):
-        state["list"] += 1
-        list_id = state["list"]
-        for li in el:
-            if not isinstance(li.tag, str):
-                continue
-            if li.tag in ("ul", "ol"):  # a list nested without its <li> (common in hand-written pages)
-                _block(
-                    li,
-                    li.tag,
-                    nodes,
-                    len(nodes) - 1 if nodes and nodes[-1].kind == "item" else parent,
-                    depth + 1,
-                    state,
-                )
-                continue
-            lead, lead_title, bold, rest = _li_lead(li)
-            idx = _emit(
-                nodes,
-                Node(
-                    "item",
-                    line=_line(li),
-                    text=lead,
-                    title=lead_title,
-                    bold=bold,
-                    rest=rest,
-                    fmt="html",
-                    depth=depth + 1,
-                    ordered=tag == "ol",
-                    list_id=list_id,
-                    raw=lead_title,
-                    tag="li",
-                ),
-                parent,
-            )
-            for child in li:
-                if (
-                    isinstance(child.tag, str)
-                    and (child.tag in BLOCKS - {"p"} or child.tag in ("div",))
-                    and child.tag not in INLINE_KEEP
-                ):
-                    _block(child, child.tag, nodes, idx, depth + 1, state)
-    elif tag == "li":
-        _block_list_item_alone(el, nodes, parent, depth, state)
-    elif tag == "pre":
-        code = el.find(".//code")
-        lang = ""
-        for node in (code, el):
-            if node is not None:
-                m = re.search(r"(?:language|lang)-([\w+#-]+)", node.get("class") or "")
-                lang = lang or (m.group(1) if m else "")
-        _emit(
-            nodes,
-            Node("code", line=line, text=el.text_content().strip("\n"), lang=lang, fmt="text", depth=depth),
-            parent,
-        )
-    elif tag == "table":
-        rows = []
-        for tr in el.iter("tr"):
-            cells = [inner_html(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
-            if cells:
-                rows.append(cells)
-        if rows:
-            _emit(nodes, Node("table", line=line, rows=rows, fmt="html", depth=depth), parent)
-    elif tag == "blockquote":
-        content = inner_html(el)
-        if text_of(el):
-            _emit(
-                nodes,
-                Node("html", line=line, text=f"<blockquote>{content}</blockquote>", fmt="html", depth=depth),
-                parent,
-            )
-    elif tag == "details":
-        summary = el.find("summary")
-        title = text_of(summary) if summary is not None else ""
-        idx = _emit(
-            nodes, Node("summary", line=line, text=title, title=title, fmt="text", depth=depth, raw=title), parent
-        )
-        if summary is not None:
-            summary.drop_tree()
-        _walk(el, nodes, idx, depth, state)
-        nodes.append(Node("end", line=line, parent=parent))
-    elif tag == "img":
-        _image(el, nodes, parent, depth)
-    elif tag == "figure":
-        for img in el.iter("img"):
-            _image(img, nodes, parent, depth)
-    elif tag in ("dl",):
-        _walk(el, nodes, parent, depth, state)
-    elif tag == "hr" or tag == "summary":
+    """One block element → its nodes, by the handler for its tag (a container holding blocks is walked)."""
+    BLOCK_HANDLERS.get(tag, _container)(el, tag, nodes, parent, depth, state)
+
+
+def _heading(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    title = text_of(el)
+    if not title:
         return
-    else:  # div, section, article … holding blocks
-        _walk(el, nodes, parent, depth, state)
+    strong = el.find(".//strong") if el.find(".//strong") is not None else el.find(".//b")
+    bold = text_of(strong) if strong is not None and text_of(strong) == title else ""
+    node = Node(
+        "heading",
+        line=_line(el),
+        level=int(tag[1]),
+        text=title,
+        title=title,
+        bold=bold,
+        fmt="text",
+        depth=depth,
+        raw=title,
+        tag=tag,
+    )
+    _emit(nodes, node, parent)
+
+
+def _paragraph(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    """<p>, <dd> and <dt> (a term: a label)."""
+    content = inner_html(el)
+    title = text_of(el)
+    if not title:
+        _figure(el, tag, nodes, parent, depth, state)
+        return
+    bold, rest = _bold_lead(el)
+    kind = "label" if tag == "dt" else "para"
+    node = Node(
+        kind,
+        line=_line(el),
+        text=content,
+        title=title,
+        bold=bold,
+        rest=rest,
+        fmt="html",
+        depth=depth,
+        raw=title,
+        tag=tag,
+    )
+    _emit(nodes, node, parent)
+
+
+def _list(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    state["list"] += 1
+    list_id = state["list"]
+    for li in el:
+        if not isinstance(li.tag, str):
+            continue
+        if li.tag in ("ul", "ol"):  # a list nested without its <li> (common in hand-written pages)
+            owner = len(nodes) - 1 if nodes and nodes[-1].kind == "item" else parent
+            _block(li, li.tag, nodes, owner, depth + 1, state)
+            continue
+        lead, lead_title, bold, rest = _li_lead(li)
+        node = Node(
+            "item",
+            line=_line(li),
+            text=lead,
+            title=lead_title,
+            bold=bold,
+            rest=rest,
+            fmt="html",
+            depth=depth + 1,
+            ordered=tag == "ol",
+            list_id=list_id,
+            raw=lead_title,
+            tag="li",
+        )
+        idx = _emit(nodes, node, parent)
+        for child in li:
+            if (
+                isinstance(child.tag, str)
+                and (child.tag in BLOCKS - {"p"} or child.tag in ("div",))
+                and child.tag not in INLINE_KEEP
+            ):
+                _block(child, child.tag, nodes, idx, depth + 1, state)
+
+
+def _list_item(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    _block_list_item_alone(el, nodes, parent, depth, state)
+
+
+def _pre(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    code = el.find(".//code")
+    lang = ""
+    for node in (code, el):
+        if node is not None:
+            m = re.search(r"(?:language|lang)-([\w+#-]+)", node.get("class") or "")
+            lang = lang or (m.group(1) if m else "")
+    _emit(
+        nodes,
+        Node("code", line=_line(el), text=el.text_content().strip("\n"), lang=lang, fmt="text", depth=depth),
+        parent,
+    )
+
+
+def _table(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    rows = []
+    for tr in el.iter("tr"):
+        cells = [inner_html(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if cells:
+            rows.append(cells)
+    if rows:
+        _emit(nodes, Node("table", line=_line(el), rows=rows, fmt="html", depth=depth), parent)
+
+
+def _blockquote(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    content = inner_html(el)
+    if text_of(el):
+        _emit(
+            nodes,
+            Node("html", line=_line(el), text=f"<blockquote>{content}</blockquote>", fmt="html", depth=depth),
+            parent,
+        )
+
+
+def _details(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    line = _line(el)
+    summary = el.find("summary")
+    title = text_of(summary) if summary is not None else ""
+    idx = _emit(nodes, Node("summary", line=line, text=title, title=title, fmt="text", depth=depth, raw=title), parent)
+    if summary is not None:
+        summary.drop_tree()
+    _walk(el, nodes, idx, depth, state)
+    nodes.append(Node("end", line=line, parent=parent))
+
+
+def _img(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    _image(el, nodes, parent, depth)
+
+
+def _figure(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    """The images inside (a <figure>, or a paragraph with no text)."""
+    for img in el.iter("img"):
+        _image(img, nodes, parent, depth)
+
+
+def _container(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    """<dl>, and div, section, article … holding blocks: walked."""
+    _walk(el, nodes, parent, depth, state)
+
+
+def _nothing(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
+    """<hr>, and a <summary> outside its <details>."""
+
+
+BlockHandler = Callable[[Any, str, list[Node], int, int, dict], None]
+# tag → handler (as markdown-it-py's rule tables); a tag not named here is a container and walked
+BLOCK_HANDLERS: dict[str, BlockHandler] = {
+    **dict.fromkeys(HEADINGS, _heading),
+    **dict.fromkeys(("p", "dd", "dt"), _paragraph),
+    **dict.fromkeys(("ul", "ol"), _list),
+    "li": _list_item,
+    "pre": _pre,
+    "table": _table,
+    "blockquote": _blockquote,
+    "details": _details,
+    "img": _img,
+    "figure": _figure,
+    "dl": _container,
+    "hr": _nothing,
+    "summary": _nothing,
+}
 
 
 def _block_list_item_alone(el, nodes, parent, depth, state) -> None:

@@ -9,10 +9,12 @@ depth and first paragraph ("lead"), code with its language, tables, quotes, HTML
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import inline as core_inline
 from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
 from selectolax.lexbor import LexborHTMLParser
 
 from ..model import SourceError
@@ -133,112 +135,163 @@ def read_nodes(text: str, file: str) -> tuple[list[Node], list[str], list[str]]:
         raise SourceError(
             file, line, f"nested more than {MAX_NESTING // 2} levels deep here; flatten the list or quote"
         )
-    nodes: list[Node] = []
-    items: list[int] = []  # open list items (node indexes)
-    lists: list[tuple[int, bool, tuple[int, int]]] = []  # open lists: id, ordered, span
-    awaiting_lead: int | None = None  # item whose first child has not been seen yet
-    details: list[int] = []  # open <details> summaries
-    next_list = 0
+    return _Walk(tokens, lines).run(), lines, warnings
 
-    def emit(node: Node) -> int:
-        nonlocal awaiting_lead
-        awaiting_lead = None
-        parent = items[-1] if items else (details[-1] if details else -1)
+
+def _span(t: Token) -> tuple[int, int]:
+    """A block token's first and last source line (1-based, inclusive); (0, 0) when it has no map."""
+    return (t.map[0] + 1, t.map[1]) if t.map else (0, 0)
+
+
+class _Walk:
+    """One pass over markdown-it's token stream: each token type has a handler (`HANDLERS`, as
+    markdown-it-py's own rule tables), which emits nodes and returns the index of the next token."""
+
+    def __init__(self, tokens: list[Token], lines: list[str]) -> None:
+        self.tokens = tokens
+        self.lines = lines
+        self.nodes: list[Node] = []
+        self.items: list[int] = []  # open list items (node indexes)
+        self.lists: list[tuple[int, bool, tuple[int, int]]] = []  # open lists: id, ordered, span
+        self.awaiting_lead: int | None = None  # item whose first child has not been seen yet
+        self.details: list[int] = []  # open <details> summaries
+        self.next_list = 0
+
+    def run(self) -> list[Node]:
+        i = 0
+        while i < len(self.tokens):
+            t = self.tokens[i]
+            handler = HANDLERS.get(t.type)
+            i = handler(self, i, t) if handler is not None else i + 1  # hr and closing tokens: nothing
+        return self.nodes
+
+    def emit(self, node: Node) -> int:
+        self.awaiting_lead = None
+        parent = self.items[-1] if self.items else (self.details[-1] if self.details else -1)
         node.parent = parent
-        node.depth = len(items) if node.kind != "item" else node.depth
+        node.depth = len(self.items) if node.kind != "item" else node.depth
         if parent >= 0:
-            nodes[parent].has_children = True
-        nodes.append(node)
-        return len(nodes) - 1
+            self.nodes[parent].has_children = True
+        self.nodes.append(node)
+        return len(self.nodes) - 1
 
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        first, last = (t.map[0] + 1, t.map[1]) if t.map else (0, 0)
-        if t.type in ("bullet_list_open", "ordered_list_open"):
-            lists.append((next_list, t.type == "ordered_list_open", (first, last)))
-            next_list += 1
-        elif t.type in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif t.type == "list_item_open":
-            list_id, ordered, span = lists[-1]
-            src = lines[first - 1] if 0 < first <= len(lines) else ""
-            node = Node(
-                "item",
-                line=first,
-                end=last,
-                depth=len(lists),
-                ordered=ordered,
-                number=t.info,
-                list_id=list_id,
-                span=span,
-                indent=len(src) - len(src.lstrip()),
-            )
-            idx = emit(node)
-            items.append(idx)
-            awaiting_lead = idx
-        elif t.type == "list_item_close":
-            items.pop()
-            awaiting_lead = None
-        elif t.type in ("heading_open", "paragraph_open"):
-            inline = tokens[i + 1]
-            title = inline_title(inline)
-            bold, rest = bold_lead(inline)
-            content = inline.content.strip()
-            if awaiting_lead is not None:
-                item = nodes[awaiting_lead]
-                item.text, item.title, item.bold, item.rest = content, title, bold, rest
-                # provenance: the item's line as written, less its list marker ("### What is X?")
-                item.raw = LIST_MARKER.sub("", _line_at(lines, item.line), count=1).strip() or content
-                item.tag = "h" if t.type == "heading_open" else "p"
-                awaiting_lead = None
-            elif t.type == "heading_open":
-                emit(
-                    Node(
-                        "heading",
-                        line=first,
-                        end=last,
-                        level=int(t.tag[1]),
-                        text=content,
-                        title=title,
-                        bold=bold,
-                        rest=rest,
-                        raw=_line_at(lines, first).strip() or content,
-                    )
+    def list_open(self, i: int, t: Token) -> int:
+        self.lists.append((self.next_list, t.type == "ordered_list_open", _span(t)))
+        self.next_list += 1
+        return i + 1
+
+    def list_close(self, i: int, t: Token) -> int:
+        self.lists.pop()
+        return i + 1
+
+    def item_open(self, i: int, t: Token) -> int:
+        first, last = _span(t)
+        list_id, ordered, span = self.lists[-1]
+        src = self.lines[first - 1] if 0 < first <= len(self.lines) else ""
+        node = Node(
+            "item",
+            line=first,
+            end=last,
+            depth=len(self.lists),
+            ordered=ordered,
+            number=t.info,
+            list_id=list_id,
+            span=span,
+            indent=len(src) - len(src.lstrip()),
+        )
+        idx = self.emit(node)
+        self.items.append(idx)
+        self.awaiting_lead = idx
+        return i + 1
+
+    def item_close(self, i: int, t: Token) -> int:
+        self.items.pop()
+        self.awaiting_lead = None
+        return i + 1
+
+    def text_block(self, i: int, t: Token) -> int:
+        """A heading or paragraph: an item's lead when it is the item's first child."""
+        first, last = _span(t)
+        inline = self.tokens[i + 1]
+        title = inline_title(inline)
+        bold, rest = bold_lead(inline)
+        content = inline.content.strip()
+        if self.awaiting_lead is not None:
+            item = self.nodes[self.awaiting_lead]
+            item.text, item.title, item.bold, item.rest = content, title, bold, rest
+            # provenance: the item's line as written, less its list marker ("### What is X?")
+            item.raw = LIST_MARKER.sub("", _line_at(self.lines, item.line), count=1).strip() or content
+            item.tag = "h" if t.type == "heading_open" else "p"
+            self.awaiting_lead = None
+        elif t.type == "heading_open":
+            raw = _line_at(self.lines, first).strip() or content
+            level = int(t.tag[1])
+            self.emit(
+                Node(
+                    "heading",
+                    line=first,
+                    end=last,
+                    level=level,
+                    text=content,
+                    title=title,
+                    bold=bold,
+                    rest=rest,
+                    raw=raw,
                 )
-            else:
-                emit(Node("para", line=first, end=last, text=content, title=title, bold=bold, rest=rest, raw=content))
-            i += 3
-            continue
-        elif t.type in ("fence", "code_block"):
-            lang = t.info.strip().split(" ")[0] if t.type == "fence" else ""
-            emit(Node("code", line=first, end=last, text=t.content.rstrip("\n"), lang=lang, fmt="text"))
-        elif t.type == "table_open":
-            rows: list[list[str]] = []
-            j = i + 1
-            while tokens[j].type != "table_close":
-                if tokens[j].type == "tr_open":
-                    rows.append([])
-                elif tokens[j].type == "inline":
-                    rows[-1].append(tokens[j].content.strip())
-                j += 1
-            emit(Node("table", line=first, end=last, rows=rows))
-            i = j + 1
-            continue
-        elif t.type == "blockquote_open":
-            depth, j = 1, i + 1
-            while depth:
-                depth += {"blockquote_open": 1, "blockquote_close": -1}.get(tokens[j].type, 0)
-                j += 1
-            emit(Node("quote", line=first, end=last, text="\n".join(lines[first - 1 : last])))
-            i = j
-            continue
-        elif t.type == "html_block":
-            _html_block(t.content, first, last, emit, details, nodes)
-        elif t.type == "hr":
-            pass
-        i += 1
-    return nodes, lines, warnings
+            )
+        else:
+            self.emit(Node("para", line=first, end=last, text=content, title=title, bold=bold, rest=rest, raw=content))
+        return i + 3
+
+    def code(self, i: int, t: Token) -> int:
+        first, last = _span(t)
+        lang = t.info.strip().split(" ")[0] if t.type == "fence" else ""
+        self.emit(Node("code", line=first, end=last, text=t.content.rstrip("\n"), lang=lang, fmt="text"))
+        return i + 1
+
+    def table(self, i: int, t: Token) -> int:
+        first, last = _span(t)
+        rows: list[list[str]] = []
+        j = i + 1
+        while self.tokens[j].type != "table_close":
+            if self.tokens[j].type == "tr_open":
+                rows.append([])
+            elif self.tokens[j].type == "inline":
+                rows[-1].append(self.tokens[j].content.strip())
+            j += 1
+        self.emit(Node("table", line=first, end=last, rows=rows))
+        return j + 1
+
+    def blockquote(self, i: int, t: Token) -> int:
+        first, last = _span(t)
+        depth, j = 1, i + 1
+        while depth:
+            depth += {"blockquote_open": 1, "blockquote_close": -1}.get(self.tokens[j].type, 0)
+            j += 1
+        self.emit(Node("quote", line=first, end=last, text="\n".join(self.lines[first - 1 : last])))
+        return j
+
+    def html_block(self, i: int, t: Token) -> int:
+        first, last = _span(t)
+        _html_block(t.content, first, last, self.emit, self.details, self.nodes)
+        return i + 1
+
+
+HANDLERS: dict[str, Callable[[_Walk, int, Token], int]] = {
+    "bullet_list_open": _Walk.list_open,
+    "ordered_list_open": _Walk.list_open,
+    "bullet_list_close": _Walk.list_close,
+    "ordered_list_close": _Walk.list_close,
+    "list_item_open": _Walk.item_open,
+    "list_item_close": _Walk.item_close,
+    "heading_open": _Walk.text_block,
+    "paragraph_open": _Walk.text_block,
+    "fence": _Walk.code,
+    "code_block": _Walk.code,
+    "table_open": _Walk.table,
+    "blockquote_open": _Walk.blockquote,
+    "html_block": _Walk.html_block,
+}
 
 
 def _html_block(content: str, first: int, last: int, emit, details: list[int], nodes: list[Node]) -> None:
