@@ -94,7 +94,7 @@ def test_json_levels_and_topics_are_hints():
 
 def test_the_vocabulary_is_data_and_a_bad_entry_names_file_and_line(tmp_path):
     assert vocabulary().levels["[h]".strip("[]")] == "advanced"
-    assert (REPO / "sources" / "markers.yaml").is_file()
+    assert (REPO / "hooks" / "studysite" / "data" / "markers.yaml").is_file()
     bad = tmp_path / "markers.yaml"
     bad.write_text("levels:\n  basic: [easy]\n  extreme: [x]\nlabels:\n  level: [level]\n", encoding="utf-8")
     with pytest.raises(SourceError) as e:

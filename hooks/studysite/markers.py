@@ -1,5 +1,5 @@
 """Metadata markers on a question (`[E]`/`[M]`/`[H]`, `(Hard)`, difficulty emoji, `Topic: …`, `Level: …`):
-lifted off the text as level and topic hints. The vocabulary is data (sources/markers.yaml); the shapes
+lifted off the text as level and topic hints. The vocabulary is data (hooks/studysite/data/markers.yaml); the shapes
 (a bracketed word, a `label: value` run, a symbol at either end) are the same for every subject."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from pathlib import Path
 from . import yamlfile
 from .model import SourceError
 
-VOCABULARY = Path(__file__).resolve().parents[2] / "sources" / "markers.yaml"
+# The reader's vocabulary of markers ships with the library (like the detector model): every project, a
+# test's tiny one included, reads sources with the same words.
+VOCABULARY = Path(__file__).resolve().parent / "data" / "markers.yaml"
 LEVELS = ("basic", "intermediate", "advanced")
 BRACKETED = re.compile(r"[\[(【{]\s*([^\[\]()【】{}\n]{1,24}?)\s*[\])】}]")
 EDGE = " \t*_-–—:|,;"
@@ -57,7 +59,7 @@ def load_vocabulary(path: Path, rel: str) -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    return load_vocabulary(VOCABULARY, "sources/markers.yaml")
+    return load_vocabulary(VOCABULARY, "hooks/studysite/data/markers.yaml")
 
 
 def lift(text: str, vocab: Vocabulary | None = None) -> Marked:

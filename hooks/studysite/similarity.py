@@ -374,16 +374,22 @@ def compare(
 def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int, p: float) -> Pair:
     title, answer = _cosine(c.tv, i, j), _cosine(c.av, i, j)
     contrast = glossary.contrast(c.terms[i], c.terms[j], c.signatures[i], c.signatures[j])
+    unreadable = not c.terms[i] or not c.terms[j]
     if contrast:  # a hard rule: the glossary says these ask different things
         outcome = "candidate" if p >= model.candidate else "distinct"
         why = "only one has " + " / ".join(contrast)
+    elif unreadable:
+        # no term the glossary or the (English) embedding model can read, e.g. a title in another script:
+        # the score says nothing, so never a merge by the model (vetoed); a person may decide
+        outcome = "candidate" if p >= model.candidate else "distinct"
+        why = "no terms to compare (another language?)"
     elif p >= model.auto:
         outcome, why = "merge", f"model: same question (p = {p:.2f})"
     elif p >= model.candidate:
         outcome, why = "candidate", f"model: not certain (p = {p:.2f})"
     else:
         outcome, why = "distinct", ""
-    return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, bool(contrast))
+    return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, bool(contrast) or unreadable)
 
 
 def default_cache_dir() -> Path:
