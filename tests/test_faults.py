@@ -11,6 +11,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from conftest import REPO
+from studysite.ids import question_key, short_hash
 from studysite.export import MARKER, ExportError, check_export_dir
 from studysite.model import SourceError
 from studysite.pipeline import ContentError, build_content
@@ -226,14 +227,19 @@ def test_id_collision_advice_works(project):
         "h3 => [ 1) What is torch.nn? ]\np => [ The module package. ]\n"
         "h3 => [ 2) What is torch nn? ]\np => [ Also the module package. ]\n",
     )
+    # The two ask the same thing, so the pair model would merge them before any collision: a person's
+    # `different:` decision (the later one's ID is the key's, plus a short hash of its key) keeps them apart.
+    second = f"torch-nn-{short_hash(question_key('What is torch nn?'))}"
+    write(project, "sources/duplicates.yaml", f"different:\n  - [torch-nn, {second}]\n")
     c = build_content(project)
     ids = sorted(q.id for q in c.questions)
-    assert len(ids) == 2 and ids[0] == "torch-nn" and ids[1].startswith("torch-nn-")
+    assert ids == ["torch-nn", second]
     (note,) = [n for n in c.notes if "is also the ID of" in n]
     assert note.startswith("sources/900_c.txt:3: question ID 'torch-nn' is also the ID of sources/900_c.txt:1")
     # The advice: the alias line it prints merges them.
     line = note.split("the line `")[1].split("`")[0]
     write(project, "sources/aliases.yaml", line + "\n")
+    (project / "sources/duplicates.yaml").unlink()  # the alias now says they are one
     c = build_content(project)
     assert [q.id for q in c.questions] == ["torch-nn"] and c.questions[0].aliases == [ids[1]]
 
