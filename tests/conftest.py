@@ -55,14 +55,19 @@ def copy_project(
     if not keep_seeds:
         for p in (dest / "sources").glob("*.txt"):
             p.unlink()
+    write_sources(dest / "sources", sources)
+    return dest
+
+
+def write_sources(folder: Path, sources: dict[str, str | bytes] | None) -> None:
+    """Write name → text (or bytes) files into folder (a project's sources/), making sub-folders."""
     for name, content in (sources or {}).items():
-        path = dest / "sources" / name
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    return dest
 
 
 def lean_project(

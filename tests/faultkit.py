@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, write_sources
 
 # Five questions in the notes format, enough for every page the hook generates.
 TINY_NOTES = """# Study notes
@@ -74,13 +74,7 @@ def tiny_project(dest: Path, *, sources: dict[str, str | bytes] | None = None, n
         shutil.copytree(REPO / "notebooks", dest / "notebooks", ignore=ignore)
     else:
         (dest / "notebooks").mkdir()
-    for name, content in (sources or {}).items():
-        path = src / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_sources(src, sources)
     return dest
 
 
