@@ -166,3 +166,19 @@ def test_f_from_another_folder_writes_nothing_there(tmp_path):
     assert list(elsewhere.iterdir()) == []
     assert (root / ".cache" / "mkdocs-jupyter").is_dir()
     assert (root / "site" / "notebooks" / "tiny" / "index.html").is_file()
+
+
+def test_a_build_called_from_inside_a_running_event_loop_writes_the_site(tmp_path, monkeypatch, clean_site):
+    """An async host (Playwright's sync API, Jupyter, an async server) that builds in-process already runs
+    a loop in its thread; the search indexer and the kernels must still run (asyncio.run refuses there)."""
+    import asyncio
+
+    root = tiny_project(tmp_path / "p")
+
+    async def host() -> str | None:
+        error, _ = build_in_process(root, monkeypatch)
+        return error
+
+    assert asyncio.run(host()) is None
+    assert (root / "site" / "pagefind" / "pagefind-entry.json").is_file()
+    assert set(site_files(root / "site")) == set(clean_site)

@@ -11,7 +11,7 @@ question holds (sources/glossary.yaml, plus the search-only sources/search.yaml)
 
 from __future__ import annotations
 
-import asyncio
+
 import html
 import re
 import shutil
@@ -24,6 +24,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
+from . import aio
 from .model import Question, Topic
 from .urls import Urls
 
@@ -249,7 +250,7 @@ def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
     with tempfile.TemporaryDirectory(prefix="study-search-") as tmp:
         for n, r in enumerate(recs):
             Path(tmp, f"{n}.html").write_text(record_html(r), encoding="utf-8")
-        asyncio.run(_write(Path(tmp), target))
+        aio.run(_write(Path(tmp), target))
     for name in UNUSED:
         (target / name).unlink(missing_ok=True)
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+
 import atexit
 import copy
 import logging
@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
+from .. import aio
 from .cache import KERNEL_NAME
 from .outputs import coalesce_streams
 from .records import NotebookError
@@ -159,7 +160,7 @@ def execute(
     with tempfile.TemporaryFile() as kernel_log:
         try:
             # One event loop per call: safe to run from worker threads, one kernel each.
-            asyncio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
+            aio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
         except CellTimeoutError:
             error = _cell_error(
                 label,
