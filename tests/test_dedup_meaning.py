@@ -81,6 +81,36 @@ def test_look_alikes_never_merge_automatically(a, b):
     assert len(result.questions) == 2
 
 
+# The same words around other values ask other things (the embedding barely sees a number).
+OTHER_VALUES = [
+    ("What is L1 regularization?", "What is L2 regularization?"),
+    ("Explain the architecture of ResNet-18.", "Explain the architecture of ResNet-50."),
+    ("What is synthetic concept 17 in the layer family 20?", "What is synthetic concept 18 in the layer family 21?"),
+]
+
+
+@pytest.mark.parametrize("a, b", OTHER_VALUES)
+def test_titles_with_other_values_never_merge_automatically(a, b):
+    result = find_duplicates([raw(a), raw(b, file="sources/b.txt")], glossary=GLOSSARY)
+    assert len(result.questions) == 2
+    assert all(c.decided != "same" for c in result.auto_decided)
+
+
+def test_many_numbered_look_alikes_stay_apart():
+    """3,000 titles that differ only in their numbers (the shape of bench.synthetic_dump) stay 3,000
+    questions (the +3,000 page-weight build relies on it)."""
+    raws = [
+        raw(
+            f"What is synthetic concept {i} in the layer family {i % 97}?",
+            f"Concept {i} relates to layer {i % 13}.",
+            line=i,
+        )
+        for i in range(1, 3001)
+    ]
+    result = find_duplicates(raws, glossary=GLOSSARY)
+    assert len(result.questions) == 3000
+
+
 def test_seeds_keep_their_merges_and_their_look_alikes_apart_without_decisions():
     pinned = load_topic_map(REPO / "sources" / "topics.yaml", "sources/topics.yaml")["questions"]
     result = find_duplicates(seed_raws(), glossary=GLOSSARY, decisions=Decisions(), pinned=pinned)
@@ -305,6 +335,27 @@ def test_editors_page_shows_both_sides_and_the_line_to_paste(with_new_file):
     for q in (a, b):
         assert f"(../q/{q.id}/index.html)" in md
         assert f"<td>{duplicates_page._answer(q)}</td>" in md  # both answers side by side
+
+
+def test_editors_page_lists_a_bounded_number_of_the_models_own_decisions_merges_first():
+    from types import SimpleNamespace
+
+    from studysite import duplicates_page
+    from studysite.dedup import Candidate
+
+    qs = {f"q{i}": SimpleNamespace(id=f"q{i}", title=f"Question {i}") for i in range(2_000)}
+    decided = []
+    for i in range(0, 2_000, 2):
+        c = Candidate((f"q{i}", f"q{i + 1}"), round(0.3 + (i % 50) / 100, 2), "model")
+        c.decided = "same" if i % 500 == 0 else "different"
+        decided.append(c)
+    content = SimpleNamespace(index=lambda: qs, candidates=[], auto_decided=decided)
+    md = duplicates_page.markdown(content)
+    rows = [ln for ln in md.splitlines() if ln.startswith(("| same", "| different"))]
+    assert len(rows) == duplicates_page.DECIDED_SHOWN < len(decided)
+    assert [r.startswith("| same") for r in rows[:4]] == [True] * 4  # all four merges are listed, first
+    assert f"{len(decided) - duplicates_page.DECIDED_SHOWN} pairs more decided automatically are not listed" in md
+    assert "1000 pairs more were decided automatically (4 merged, 996 kept apart)" in md
 
 
 def test_two_pinned_questions_are_never_fused_by_the_scorer():

@@ -111,8 +111,15 @@ class _Run:
         self.glossary, self.decisions, self.pinned = glossary, decisions, pinned
         self.titles = [best_title(c) for c in self.copies]
         self.terms = [glossary.terms(t) for t in self.titles] if glossary else []
+        # contrast(a, b) is None exactly when the two signatures are equal: computed once per question
+        self.sigs = [glossary.signature(t) for t in self.terms] if glossary else []
+        self._cluster_sigs: dict[tuple[int, int], frozenset] = {}
         self.uf = UnionFind(len(self.keys))
         self.apart = {frozenset((self.index[a], self.index[b])) for a, b, _ in decisions.different}
+        self.apart_of: dict[int, set[int]] = defaultdict(set)
+        for a, b, _ in decisions.different:
+            self.apart_of[self.index[a]].add(self.index[b])
+            self.apart_of[self.index[b]].add(self.index[a])
         self.curated = {self.index[qid] for qid in pinned if qid in self.index}
         self.result = Dedup([], new_questions=len(self.keys) - len(self.curated))
         self.must_review: set[int] = set()  # id() of pairs a person must see whatever the budget
@@ -142,20 +149,30 @@ class _Run:
     def can_join(self, i: int, j: int) -> bool:
         """Whether the scorer may fuse the clusters of i and j: not two curated questions (a person placed
         them apart in topics.yaml), no `different:` decision, no glossary contrast between any members."""
-        mi, mj = self.uf.members[self.uf.find(i)], self.uf.members[self.uf.find(j)]
+        ri, rj = self.uf.find(i), self.uf.find(j)
+        mi, mj = self.uf.members[ri], self.uf.members[rj]
         if self.curated.intersection(mi) and self.curated.intersection(mj):
             return False
-        for x in mi:
-            for y in mj:
-                if frozenset((x, y)) in self.apart or (
-                    self.terms and self.glossary.contrast(self.terms[x], self.terms[y])
-                ):
-                    return False
-        return True
+        if self._decided_apart(ri, rj):
+            return False
+        # some member of one contrasts with some member of the other unless all share one signature
+        return not self.sigs or len(self._signatures(ri) | self._signatures(rj)) <= 1
+
+    def _signatures(self, root: int) -> frozenset:
+        """The distinct contrast signatures of a cluster's members (members only grow, so the
+        (root, size) pair names one state of the cluster)."""
+        members = self.uf.members[root]
+        key = (root, len(members))
+        if key not in self._cluster_sigs:
+            self._cluster_sigs[key] = frozenset(self.sigs[x] for x in members)
+        return self._cluster_sigs[key]
 
     def _decided_apart(self, ra: int, rb: int) -> bool:
         """A person declared some member of one cluster different from some member of the other."""
-        return any(frozenset((x, y)) in self.apart for x in self.uf.members[ra] for y in self.uf.members[rb])
+        if not self.apart_of:
+            return False
+        small, other = (ra, rb) if len(self.uf.members[ra]) <= len(self.uf.members[rb]) else (rb, ra)
+        return any(self.uf.find(y) == other for x in self.uf.members[small] for y in self.apart_of.get(x, ()))
 
     def _merge_confident(self, pairs: list[Pair]) -> list[Pair]:
         """Merge the model's confident pairs (strongest first); return the pairs left open."""

@@ -9,6 +9,7 @@ from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
 SHOWN = 100  # groups on the page at most (the review budget keeps it far smaller)
+DECIDED_SHOWN = 300  # rows of the model's own decisions at most (merges first): the page stays bounded
 DECISIONS = "sources/duplicates.yaml"
 
 
@@ -90,11 +91,23 @@ def _decided(decided: list, by_id: dict) -> list[str]:
         "| decision | score | question | question |",
         "| --- | --- | --- | --- |",
     ]
-    for c in sorted(decided, key=lambda c: -c.score):
+    # the merges first (a wrong one hides a question), then the closest calls kept apart
+    ranked = sorted(decided, key=lambda c: (c.decided != "same", -c.score, c.ids))
+    for c in ranked[:DECIDED_SHOWN]:
         a, b = (by_id.get(i) for i in c.ids)
         names = [f"{md_text(q.title)} (`{q.id}`)" if q else f"`{i}`" for q, i in zip((a, b), c.ids, strict=False)]
         lines.append(f"| {'same' if c.decided == 'same' else 'different'} | {c.score:.2f} | {names[0]} | {names[1]} |")
-    return lines + ["", "</details>", ""]
+    lines += ["", "</details>", ""]
+    if len(ranked) > DECIDED_SHOWN:
+        rest = ranked[DECIDED_SHOWN:]
+        merged = sum(1 for c in rest if c.decided == "same")
+        lines += [
+            f"{_pairs(len(rest))} more decided automatically are not listed ({merged} merged, "
+            f"{len(rest) - merged} kept apart, all scored at most {max(c.score for c in rest):.2f}); "
+            "the merged ones are the aliases of each question in `questions.json`.",
+            "",
+        ]
+    return lines
 
 
 def _heading(q) -> str:

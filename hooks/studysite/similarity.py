@@ -202,7 +202,7 @@ class Pair:
     answer: float  # TF-IDF cosine of answer terms
     outcome: str  # "merge" | "candidate" | "distinct"
     why: str  # one line for people: what decided it
-    vetoed: bool = False  # a glossary contrast set tells the two apart: never merged by the scorer
+    vetoed: bool = False  # a contrast set, other values or no readable terms: never merged by the scorer
 
 
 @dataclass
@@ -375,6 +375,7 @@ def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int,
     title, answer = _cosine(c.tv, i, j), _cosine(c.av, i, j)
     contrast = glossary.contrast(c.terms[i], c.terms[j], c.signatures[i], c.signatures[j])
     unreadable = not c.terms[i] or not c.terms[j]
+    values = _values_apart(c.terms[i], c.terms[j])
     if contrast:  # a hard rule: the glossary says these ask different things
         outcome = "candidate" if p >= model.candidate else "distinct"
         why = "only one has " + " / ".join(contrast)
@@ -383,13 +384,29 @@ def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int,
         # the score says nothing, so never a merge by the model (vetoed); a person may decide
         outcome = "candidate" if p >= model.candidate else "distinct"
         why = "no terms to compare (another language?)"
+    elif values:
+        # "ResNet-18" / "ResNet-50", "L1" / "L2", "concept 17" / "concept 18": the same words around other
+        # values ask other things; the embedding barely sees the difference, so a person decides
+        outcome = "candidate" if p >= model.candidate else "distinct"
+        why = "other values: " + " / ".join(values)
     elif p >= model.auto:
         outcome, why = "merge", f"model: same question (p = {p:.2f})"
     elif p >= model.candidate:
         outcome, why = "candidate", f"model: not certain (p = {p:.2f})"
     else:
         outcome, why = "distinct", ""
-    return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, bool(contrast) or unreadable)
+    vetoed = bool(contrast) or unreadable or bool(values)
+    return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, vetoed)
+
+
+def _values_apart(a: list[str], b: list[str]) -> tuple[str, ...]:
+    """The terms with digits that only one title has, when both titles name values (a title with no
+    number, "What are the types of pooling?", may well ask what "the 3 types of pooling" asks)."""
+    va = {t for t in a if any(ch.isdigit() for ch in t)}
+    vb = {t for t in b if any(ch.isdigit() for ch in t)}
+    if not va or not vb or va == vb:
+        return ()
+    return tuple(sorted(va ^ vb))
 
 
 def default_cache_dir() -> Path:
