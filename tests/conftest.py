@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,10 +126,58 @@ def built_site(tmp_path_factory) -> tuple[Path, str]:
     """The real project built once with --strict; (site dir, build log). SITE_DIR reuses a built site."""
     if os.environ.get("SITE_DIR"):
         return Path(os.environ["SITE_DIR"]), ""
-    out = tmp_path_factory.mktemp("site")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_site(tmp_path_factory.mktemp("site"))
+    # Under pytest-xdist (scripts/test runs two workers) the first worker to ask builds it, under a lock,
+    # in the run's shared temporary folder; the others wait and reuse it (and its failure, if it failed).
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent
+    out, log, failed = shared / "site", shared / "site.log", shared / "site.failed"
+    with FileLock(str(shared / "site.lock")):
+        if not log.exists() and not failed.exists():
+            try:
+                _, stderr = _build_site(out)
+            except AssertionError as e:
+                failed.write_text(str(e), encoding="utf-8")
+                raise
+            log.write_text(stderr, encoding="utf-8")
+    assert not failed.exists(), failed.read_text(encoding="utf-8")
+    return out, log.read_text(encoding="utf-8")
+
+
+def _build_site(out: Path) -> tuple[Path, str]:
     # Built as a deployment is (SITE_URL set): canonical links and a sitemap, which Material's instant
     # navigation needs. Without SITE_URL the site has neither (tests/browser/test_pages.py checks that).
     env = {"SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/"}
     result = run_mkdocs(REPO, "build", "--strict", "-d", str(out), env=env)
     assert result.returncode == 0, result.stderr[-4000:]
     return out, result.stderr
+
+
+# The search ranks the browser tests saw (tests/browser/ui.py SEARCH_RANKS), printed after the run. Under
+# pytest-xdist each worker sends its own to the controller, which prints them all.
+_WORKER_RANKS: dict[str, list] = {}
+
+
+def _search_ranks() -> dict:
+    module = sys.modules.get("browser.ui") or sys.modules.get("tests.browser.ui")
+    return dict(getattr(module, "SEARCH_RANKS", {}) or {})
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # a worker: hand the ranks to the controller
+        session.config.workeroutput["search_ranks"] = json.dumps(_search_ranks())
+
+
+def pytest_testnodedown(node, error):
+    _WORKER_RANKS.update(json.loads(getattr(node, "workeroutput", {}).get("search_ranks", "{}")))
+
+
+def pytest_terminal_summary(terminalreporter):
+    ranks = {**_search_ranks(), **_WORKER_RANKS}
+    if not ranks:
+        return
+    terminalreporter.section("search ranks (1 = first question entry in the results)")
+    for query, (expected, rank, first) in ranks.items():
+        terminalreporter.write_line(f"{query!r:22} → #{expected}: rank {rank}   (first: #{first})")

@@ -172,6 +172,7 @@ def test_a_build_called_from_inside_a_running_event_loop_writes_the_site(tmp_pat
     """An async host (Playwright's sync API, Jupyter, an async server) that builds in-process already runs
     a loop in its thread; the search indexer and the kernels must still run (asyncio.run refuses there)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     root = tiny_project(tmp_path / "p")
 
@@ -179,6 +180,8 @@ def test_a_build_called_from_inside_a_running_event_loop_writes_the_site(tmp_pat
         error, _ = build_in_process(root, monkeypatch)
         return error
 
-    assert asyncio.run(host()) is None
+    # the host's loop runs in a thread of its own: the test process may already run one (Playwright's)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, host()).result() is None
     assert (root / "site" / "pagefind" / "pagefind-entry.json").is_file()
     assert set(site_files(root / "site")) == set(clean_site)

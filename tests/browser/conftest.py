@@ -188,13 +188,3 @@ def shots_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("screenshots")
     print(f"\nscreenshots: {path}")
     return path
-
-
-def pytest_terminal_summary(terminalreporter):
-    from .ui import SEARCH_RANKS
-
-    if not SEARCH_RANKS:
-        return
-    terminalreporter.section("search ranks (1 = first question entry in the results)")
-    for query, (expected, rank, first) in SEARCH_RANKS.items():
-        terminalreporter.write_line(f"{query!r:22} → #{expected}: rank {rank}   (first: #{first})")
