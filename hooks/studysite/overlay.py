@@ -35,6 +35,7 @@ from pathlib import Path
 from . import stage, yamlfile
 from .errors import MissingOverlayTarget
 from .model import Correction, Question, SourceError, SourceRef
+from .urls import SLUG
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
 KNOWN_KEYS = {
@@ -215,7 +216,7 @@ def _corrections(meta: dict, rel: str) -> list[Correction]:
 
 def _added_question(meta: dict, qid: str, rel: str) -> Question:
     """The question an `added: true` overlay publishes (no raw source has it)."""
-    if not _ID.fullmatch(qid):
+    if not SLUG.fullmatch(qid):
         raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
     for key in ("title", "topic"):
         if not meta.get(key):
@@ -252,6 +253,3 @@ def _line_of(path: Path, key: str) -> int:
         if line.startswith(f"{key}:"):
             return n
     return 1
-
-
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

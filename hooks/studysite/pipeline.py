@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 import os
-import re
 from pathlib import Path
 
 from . import overlay, stage, yamlfile
@@ -17,9 +16,7 @@ from .model import Question, RawQuestion, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
 from .similarity import Glossary
 from .topics import assign_topics, load_topic_map
-
-
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+from .urls import SLUG
 
 
 @dataclass
