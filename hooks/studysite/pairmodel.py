@@ -3,10 +3,7 @@
 Features (one row per candidate pair, all in [0, 1] or small counts):
 
 * ``emb_title`` / ``emb_full`` — cosine of the sentence embeddings of the titles, and of title + answer;
-  ``emb_terms`` — of the titles written in the glossary's terms ("BN" → "batch norm"); ``emb_title`` is
-  the larger of the as-written and the glossary-terms cosine, ``emb_title_written`` the as-written one and
-  ``emb_title_min`` the smaller (alike in both wordings; held out it lifted auto-merge recall from 0.457
-  to 0.502 at the same precision, bench/bench_dedup.py);
+  ``emb_terms`` — of the titles written in the glossary's terms ("BN" → "batch norm");
 * ``wl_title`` / ``wl_full`` — the same with wordllama's static embeddings (measured, not used in builds);
 * ``tfidf_title`` / ``tfidf_answer`` — TF-IDF cosine of the titles' glossary terms and of the answers';
 * ``same_terms``, ``contained``, ``jaccard`` — how the two term sets overlap; ``same_question`` — the
@@ -48,7 +45,7 @@ METHODS: dict[str, list[str]] = {
     "tfidf": LEXICAL,
     "minilm": ["emb_title", "emb_full", "emb_terms", "contrast", "aspect"],
     "wordllama": ["wl_title", "wl_full", "wl_terms", "contrast", "aspect"],
-    "combined": ["emb_title", "emb_title_written", "emb_title_min", "emb_full", "emb_terms", *LEXICAL],
+    "combined": ["emb_title", "emb_full", "emb_terms", *LEXICAL],
 }
 PRODUCTION = "combined"  # see bench/bench_dedup.py: as good held out as embeddings alone, and it knows the glossary
 

@@ -295,10 +295,7 @@ def features(c: Collection, glossary: Glossary, pairs: list[tuple[int, int]], na
     columns = {name: np.einsum("ij,ij->i", v[a], v[b]) for name, v in c.vectors.items()}
     for prefix in ("emb", "wl"):  # titles are as alike as their closer wording: as written, or in glossary terms
         if f"{prefix}_terms" in columns:
-            written, terms = columns[f"{prefix}_title"], columns[f"{prefix}_terms"]
-            columns[f"{prefix}_title_written"] = written
-            columns[f"{prefix}_title_min"] = np.minimum(written, terms)  # alike in both wordings
-            columns[f"{prefix}_title"] = np.maximum(written, terms)
+            columns[f"{prefix}_title"] = np.maximum(columns[f"{prefix}_title"], columns[f"{prefix}_terms"])
     columns = {name: v for name, v in columns.items() if name in names}
     lexical = [n for n in names if n not in columns]
     for k, name in enumerate(names):
