@@ -125,18 +125,27 @@ def test_study_data_cannot_close_its_script(content):
 def test_review_and_quiz_pages_hold_a_card_per_question_and_stay_out_of_search(content):
     pages = review.pages(content.topics, directory_urls=True)
     for name in (review.REVIEW_PAGE, review.QUIZ_PAGE):
-        md = pages[name]
-        meta = yaml.safe_load(md.split("---", 2)[1])
+        meta = yaml.safe_load(pages[name].split("---", 2)[1])
         assert meta["search"] == {"exclude": True}
-        ids = re.findall(r'data-card-qid="([^"]+)"', md)
-        assert ids == [q.id for t in content.topics for q in t.questions]
+    # the review page's markdown carries the deck MkDocs renders (publish_cards cuts it into the chunk
+    # scripts); the quiz page reads the same scripts
+    ids = re.findall(r'data-card-qid="([^"]+)"', pages[review.REVIEW_PAGE])
+    assert ids == [q.id for t in content.topics for q in t.questions]
+    assert "data-card-qid" not in pages[review.QUIZ_PAGE]
+    chunks = review.card_chunks(content.topics)
+    assert [qid for c in chunks for qid in c] == ids and all(len(c) <= review.CARDS_PER_CHUNK for c in chunks)
+    assert {review.chunk_file(k) for k in range(len(chunks))} <= set(pages)
 
 
 def test_the_plan_covers_every_question_and_notebook_and_lists_the_reading_list_apart(content):
     md = studyplan.render(REPO / "sources" / "study-plan.yaml", "sources/study-plan.yaml", content)
     plan, reading = md.split("</div>", 1)
     linked = re.findall(r"\]\(q/([^/]+)/index\.html\)", plan)
-    assert sorted(linked) == sorted(q.id for q in content.questions)  # every question, exactly once
+    # the curated days are listed; the rest is one note per topic with its count (study-plan.js lists them)
+    rest = {m[0]: int(m[1]) for m in re.findall(r'data-plan-topic="([^"]+)" data-plan-count="(\d+)"', plan)}
+    assert len(linked) == len(set(linked))
+    for t in content.topics:
+        assert rest.get(t.slug, 0) == sum(q.id not in linked for q in t.questions), t.slug
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(re.findall(r"\]\(notebooks/([^)]+\.ipynb)\)", plan)) == notebooks
     # curated days first, then the rest by topic
