@@ -72,19 +72,28 @@ def test_review_quiz_and_plan_load_their_questions_by_script_in_bounded_chunks(b
     for chunk in sorted((big_site / "assets" / "javascripts" / "study-cards").glob("cards-*.js")):
         text = chunk.read_text(encoding="utf-8")
         data = json.loads(text.split(".push(", 1)[1].rsplit(");", 1)[0])
-        assert 0 < len(data["cards"]) <= 100, (chunk.name, len(data["cards"]))
+        assert 0 < len(data["cards"]) <= 25, (chunk.name, len(data["cards"]))
         assert chunk.name == f"cards-{data['chunk']}.js"
         cards.update(data["cards"])
     assert set(cards) == ids  # every question's answer, once, in some chunk
     assert all("rv-card__more" in html for html in cards.values())  # the rendered answer, with its link
-    study = (big_site / "assets" / "javascripts" / "study-data.js").read_text(encoding="utf-8")
-    data = json.loads(study.split("window.STUDY_DATA = ", 1)[1].rstrip().rstrip(";"))
-    assert all(cards_of(big_site, q["card"]).get(q["id"]) for q in data["questions"][:: len(questions) // 20])
+    parts = sorted((big_site / "assets" / "javascripts" / "study-data").glob("*.js"))
+    listed = [
+        q
+        for p in parts
+        for q in json.loads(p.read_text().split(".push(", 1)[1].rsplit(");", 1)[0]).get("questions", [])
+    ]
+    assert {q["id"] for q in listed} == ids
+    assert all(cards_of(big_site, q["card"]).get(q["id"]) for q in listed[:: len(questions) // 20])
     for page in ("review/index.html", "quiz/index.html", "study-plan/index.html"):
         html = (big_site / page).read_text(encoding="utf-8")
         assert "data-card-qid" not in html and "rv-deck" not in html, page
         # no page lists the questions: a handful of links to q/ at most (the curated days' on the plan)
         assert html.count('href="../q/') <= 100, (page, html.count('href="../q/'))
+    # what every page loads of the question data is bounded: no question in it (the parts hold them)
+    core = (big_site / "assets" / "javascripts" / "study-data.js").read_text(encoding="utf-8")
+    assert len(core.encode()) < 30_000 and not any(qid in core for qid in list(ids)[::50]), len(core)
+    assert max(p.stat().st_size for p in parts) < 400_000
     plan = (big_site / "study-plan" / "index.html").read_text(encoding="utf-8")
     assert plan.count('class="plan-rest"') >= 5  # one note per topic, where study-plan.js lists the rest
 
