@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REPO, copy_project, run_mkdocs
 from studysite import overlay
+from studysite.errors import SourceError
 from studysite.pipeline import build_content
 
 # The raw inputs exactly as given: the overlay must never require editing them.
@@ -130,3 +131,30 @@ def test_broken_link_or_anchor_in_curated_text_fails_strict_build(tmp_path):
         result = run_mkdocs(project, "build", "--strict", "-d", str(tmp_path / f"out-{needle}"))
         assert result.returncode != 0, needle
         assert needle in result.stderr
+
+
+@pytest.mark.parametrize(("qid", "ok"), [("batch-norm-2", True), ("Batch_Norm", False), ("batch--norm", False)])
+def test_ids_of_added_questions_and_aliases_must_be_url_slugs(tmp_path, qid, ok):
+    """One rule (urls.SLUG) for an overlay's added question and an alias in aliases.yaml."""
+    from studysite.model import Question
+    from studysite.pipeline import apply_aliases
+
+    def questions():
+        return [Question(id="stride", title="What is stride?", key=("stride",), topic="cnn")]
+
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay" / "added.md").write_text(
+        f"---\nid: {qid}\nadded: true\ntitle: What is it?\ntopic: cnn\n---\nAnswer.\n", encoding="utf-8"
+    )
+    published = questions()
+    errors = overlay.apply(published, tmp_path / "overlay", tmp_path)
+    assert [q.id for q in published] == (["stride", qid] if ok else ["stride"])
+    assert [str(e) for e in errors] == (
+        [] if ok else [f"overlay/added.md:1: added question ID {qid!r} must be lower-case words joined by '-'"]
+    )
+    (tmp_path / "aliases.yaml").write_text(f"{qid}: stride\n", encoding="utf-8")
+    if ok:
+        assert apply_aliases(questions(), tmp_path / "aliases.yaml", tmp_path)[0].aliases == [qid]
+    else:
+        with pytest.raises(SourceError, match=r"^aliases.yaml:1: alias .* must be lower-case words joined by '-'"):
+            apply_aliases(questions(), tmp_path / "aliases.yaml", tmp_path)

@@ -35,6 +35,7 @@ from pathlib import Path
 from . import stage, yamlfile
 from .errors import MissingOverlayTarget
 from .model import Correction, Question, SourceError, SourceRef
+from .urls import SLUG
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n(.*))?\Z", re.S)
 KNOWN_KEYS = {
@@ -108,7 +109,7 @@ def parse(path: Path, rel: str) -> tuple[dict, str]:
 
 
 def _line(meta, key) -> int:
-    return yamlfile.line_of(meta, key, 1) + 1 if isinstance(meta, yamlfile.LineDict) else 1
+    return meta.line_of(key) + 1 if isinstance(meta, yamlfile.LineDict) else 1
 
 
 # An overlay names a question no source has (as its own or as a follow-up): often a consequence of a
@@ -124,8 +125,7 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
     old-id into new-id) are an error naming both: one would silently replace the other."""
     errors: list[SourceError] = []
     applied: dict[str, str] = {}  # question ID → overlay file applied to it
-    index = {a: q for q in questions for a in q.aliases}  # built once: linear in questions, not files × questions
-    index.update({q.id: q for q in questions})
+    index = question_index(questions)  # built once: linear in questions, not files × questions
     follow_ups: dict[str, tuple[Path, Question, list]] = {}  # file → (path, question, follow-up IDs as written)
     for path in overlay_files(overlay_dir):
         rel = path.relative_to(root).as_posix()
@@ -138,7 +138,7 @@ def apply(questions: list[Question], overlay_dir: Path, root: Path) -> list[Sour
         else:
             follow_ups[rel] = (path, q, wanted)
     # Follow-ups may name questions added by files applied later, so they resolve once all are in.
-    index = {a: q for q in questions for a in q.aliases} | {q.id: q for q in questions}
+    index = question_index(questions)
     for rel, (path, q, wanted) in follow_ups.items():
         missing = [str(w) for w in wanted if str(w) not in index]
         if missing:
@@ -174,46 +174,19 @@ def _apply_file(
     level = meta.get("level")
     if level is not None and level not in LEVELS:
         raise SourceError(rel, _line_of(path, "level"), f"level {level!r} must be one of {', '.join(LEVELS)}")
-    corrections = []
-    for i, c in enumerate(meta.get("corrections") or [], start=1):
-        if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
-            raise SourceError(rel, _line(meta, "corrections"), f"correction {i} needs both `claim` and `why`")
-        corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
+    corrections = _corrections(meta, rel)
     if index is None:
-        index = {a: q for q in questions for a in q.aliases}
-        index.update({q.id: q for q in questions})
-    by_id = index
-    if meta.get("added") and qid in by_id:
+        index = question_index(questions)
+    if meta.get("added") and qid in index:
         # The site added this question because no source had it; now a source does. The curated
         # answer applies to the sourced question (it stops being "added by the site").
         meta = {k: v for k, v in meta.items() if k not in ("added", "topic")}
     if meta.get("added"):
-        if not _ID.fullmatch(qid):
-            raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
-        for key in ("title", "topic"):
-            if not meta.get(key):
-                raise SourceError(rel, 1, f"an added question needs `{key}`")
-        q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
-        q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
+        q = _added_question(meta, qid, rel)
         questions.append(q)
         index[qid] = q
     else:
-        q = by_id.get(qid)
-        if q is None:
-            raise MissingQuestion(
-                rel,
-                1,
-                f"overlay names question {qid!r}, which no source has any more "
-                f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)",
-            )
-        other = (applied or {}).get(q.id)
-        if other is not None:
-            raise SourceError(
-                rel,
-                1,
-                f"{other} already applies to question {q.id!r} ({qid!r} was merged into it by "
-                f"sources/aliases.yaml): merge the two overlay files into {q.id}.md and delete the other",
-            )
+        q = _target(index, qid, rel, applied or {})
         if meta.get("title"):
             q.title = meta["title"]
     q.summary = (meta.get("summary") or "").strip()
@@ -227,12 +200,56 @@ def _apply_file(
     return q, wanted
 
 
+def question_index(questions: list[Question]) -> dict[str, Question]:
+    """Every question by each of its aliases and by its ID (an ID wins over another question's alias)."""
+    return {a: q for q in questions for a in q.aliases} | {q.id: q for q in questions}
+
+
+def _corrections(meta: dict, rel: str) -> list[Correction]:
+    corrections = []
+    for i, c in enumerate(meta.get("corrections") or [], start=1):
+        if not isinstance(c, dict) or not c.get("claim") or not c.get("why"):
+            raise SourceError(rel, _line(meta, "corrections"), f"correction {i} needs both `claim` and `why`")
+        corrections.append(Correction(claim=str(c["claim"]).strip(), why=str(c["why"]).strip()))
+    return corrections
+
+
+def _added_question(meta: dict, qid: str, rel: str) -> Question:
+    """The question an `added: true` overlay publishes (no raw source has it)."""
+    if not SLUG.fullmatch(qid):
+        raise SourceError(rel, 1, f"added question ID {qid!r} must be lower-case words joined by '-'")
+    for key in ("title", "topic"):
+        if not meta.get(key):
+            raise SourceError(rel, 1, f"an added question needs `{key}`")
+    q = Question(id=qid, title=meta["title"], key=(qid,), topic=meta["topic"], added_by_site=True)
+    q.sources = [SourceRef(file=rel, line=1, text=meta["title"], reader="overlay")]
+    return q
+
+
+def _target(index: dict[str, Question], qid: str, rel: str, applied: dict[str, str]) -> Question:
+    """The published question an overlay names (by ID or alias), unless another overlay already applies to it."""
+    q = index.get(qid)
+    if q is None:
+        raise MissingQuestion(
+            rel,
+            1,
+            f"overlay names question {qid!r}, which no source has any more "
+            f"(rename the file to the question's current ID, or add it to sources/aliases.yaml)",
+        )
+    other = applied.get(q.id)
+    if other is not None:
+        raise SourceError(
+            rel,
+            1,
+            f"{other} already applies to question {q.id!r} ({qid!r} was merged into it by "
+            f"sources/aliases.yaml): merge the two overlay files into {q.id}.md and delete the other",
+        )
+    return q
+
+
 def _line_of(path: Path, key: str) -> int:
     """1-based line of a front-matter key (for error messages), or 1."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.startswith(f"{key}:"):
             return n
     return 1
-
-
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 import os
-import re
 from pathlib import Path
 
 from . import overlay, stage, yamlfile
 from .dedup import Candidate, Decisions, find_duplicates, merge_blocks, question_id
-from .embeddings import shared_encoder
+from .dedup import Dedup
+from .embeddings import Encoder, shared_encoder
 from .errors import UnknownQuestion, is_consequence
-from .model import Question, SourceError, Topic
+from .model import Question, RawQuestion, SourceError, Topic
 from .readers import ReadReport, raw_source_files, read_file
 from .similarity import Glossary
 from .topics import assign_topics, load_topic_map
-
-
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+from .urls import SLUG
 
 
 @dataclass
@@ -39,9 +38,7 @@ class Content:
 
     def index(self) -> dict[str, Question]:
         """Every question by its ID and by each alias (IDs merged into it keep resolving)."""
-        found = {a: q for q in self.questions for a in q.aliases}
-        found.update({q.id: q for q in self.questions})
-        return found
+        return overlay.question_index(self.questions)
 
     @property
     def source_questions(self) -> int:
@@ -60,7 +57,7 @@ class Content:
 class ContentError(Exception):
     """The content could not be built at all (e.g. a broken topic map); errors in reporting order."""
 
-    def __init__(self, errors: list[SourceError], consequences: list[SourceError] = ()):
+    def __init__(self, errors: list[SourceError], consequences: Sequence[SourceError] = ()):
         self.errors, self.consequences = errors, list(consequences)
         super().__init__("\n".join(str(e) for e in [*errors, *self.consequences]))
 
@@ -72,7 +69,9 @@ def check_sources_dir(sources: Path, root: Path) -> tuple[list[Path], list[Sourc
     build would publish a file from elsewhere on the machine), a dangling one is an error (a source that
     cannot be read), and a sub-folder other than overlay/ is reported, since only the top level is read.
     """
-    refused, errors, warnings = [], [], []
+    refused: list[Path] = []
+    errors: list[SourceError] = []
+    warnings: list[str] = []
     if not sources.is_dir():
         return refused, errors, warnings
     project = root.resolve()
@@ -119,7 +118,51 @@ def build_content(
     library's default, the repository's .cache/).
     """
     sources = root / "sources"
-    reports, errors, stale = [], [], []
+    read = read_project_sources(root, last_good)
+    topic_map, glossary, decisions = _load_curated(sources, read.errors)
+    consequences: list[SourceError] = []
+    encoder = shared_encoder(embeddings_dir) if embeddings_dir is not None else None
+    raws = [q for r in read.reports for q in r.questions]
+    pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
+    dedup = _deduplicate(raws, glossary, decisions, pinned, encoder, read.errors, consequences)
+    notes = collision_notes(dedup.questions)
+    questions, fatal = _apply_curated(dedup.questions, sources, root, read.errors, consequences)
+    try:
+        with stage.at("placing questions in topics"):
+            topics, topic_notes = assign_topics(questions, topic_map)
+    except SourceError as e:
+        raise ContentError([*read.errors, *fatal, e], consequences) from None
+    return Content(
+        questions,
+        topics,
+        read.reports,
+        [link for r in read.reports for link in r.study_links],
+        read.errors,
+        fatal,
+        notes + topic_notes + dedup_notes(dedup),
+        read.warnings,
+        consequences=consequences,
+        stale=read.stale,
+        candidates=dedup.candidates,
+        auto_decided=dedup.auto_decided,
+    )
+
+
+@dataclass
+class Reading:
+    """What `read_project_sources` found: one report per source read (or served from its last good reading)."""
+
+    reports: list[ReadReport]
+    errors: list[SourceError]  # the sources that could not be read, in file order: the causes
+    stale: list[str]  # files served from their last good reading (serve)
+    warnings: list[str]  # sub-folders of sources/, then each reader's warnings
+
+
+def read_project_sources(root: Path, last_good: dict[str, ReadReport] | None = None) -> Reading:
+    """Read every raw source in root/sources; a source that fails falls back on `last_good` (serve)."""
+    sources = root / "sources"
+    reports: list[ReadReport] = []
+    stale: list[str] = []
     refused, errors, dir_warnings = check_sources_dir(sources, root)
     for path in raw_source_files(sources) if sources.is_dir() else []:
         if path in refused:
@@ -133,66 +176,65 @@ def build_content(
             if last_good and rel in last_good:
                 reports.append(last_good[rel])
                 stale.append(rel)
-    raws = [q for r in reports for q in r.questions]
+    return Reading(reports, errors, stale, dir_warnings + [w for r in reports for w in r.warnings])
+
+
+def _load_curated(sources: Path, errors: list[SourceError]) -> tuple[dict, Glossary, Decisions]:
+    """The topic map, the glossary and the duplicates decisions; a bad one stops the build (ContentError)."""
     try:
         with stage.at("reading the topic map", "sources/topics.yaml"):
             topic_map = load_topic_map(sources / "topics.yaml", "sources/topics.yaml")
-    except SourceError as e:
-        raise ContentError([*errors, e]) from None
-    consequences: list[SourceError] = []
-    try:
         with stage.at("reading the glossary", "sources/glossary.yaml"):
             glossary = Glossary.load(sources / "glossary.yaml", "sources/glossary.yaml")
         with stage.at("reading duplicates decisions", "sources/duplicates.yaml"):
             decisions = Decisions.load(sources / "duplicates.yaml", "sources/duplicates.yaml")
     except SourceError as e:
         raise ContentError([*errors, e]) from None
-    pinned = topic_map.get("questions") or {}  # pinned IDs stay primary when a new file merges in
-    encoder = shared_encoder(embeddings_dir) if embeddings_dir is not None else None
+    return topic_map, glossary, decisions
+
+
+def _deduplicate(
+    raws: list[RawQuestion],
+    glossary: Glossary,
+    decisions: Decisions,
+    pinned: Iterable[str],
+    encoder: Encoder | None,
+    errors: list[SourceError],
+    consequences: list[SourceError],
+) -> Dedup:
+    """find_duplicates; a decision naming a question of a source that failed to read is a consequence
+    (appended to `consequences`), and the rest is deduplicated without the decisions (serve keeps going; a
+    build fails on the cause anyway). With no failed source, a bad decision stops the build."""
     try:
         with stage.at("deduplicating questions"):
-            dedup = find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned, encoder=encoder)
+            return find_duplicates(raws, glossary=glossary, decisions=decisions, pinned=pinned, encoder=encoder)
     except SourceError as e:
         if not errors:
             raise ContentError([e]) from None
-        # A decision naming a question of the source that failed: a consequence. Build the rest
-        # without the decisions (serve keeps going; a build fails on the cause anyway).
         consequences.append(e)
-        dedup = find_duplicates(
-            raws, glossary=glossary, decisions=Decisions(file=decisions.file), pinned=pinned, encoder=encoder
-        )
-    questions = dedup.questions
-    notes = collision_notes(questions)
-    warnings = dir_warnings + [w for r in reports for w in r.warnings]
+    undecided = Decisions(file=decisions.file)
+    return find_duplicates(raws, glossary=glossary, decisions=undecided, pinned=pinned, encoder=encoder)
+
+
+def _apply_curated(
+    questions: list[Question], sources: Path, root: Path, errors: list[SourceError], consequences: list[SourceError]
+) -> tuple[list[Question], list[SourceError]]:
+    """aliases.yaml, then the overlays: (questions, fatal errors). An error that follows from a source
+    that failed to read is appended to `consequences` instead; a bad file is left unapplied, so the rest
+    of the site still builds (serve) while the build fails."""
     fatal: list[SourceError] = []
+
+    def report(error: SourceError) -> None:
+        (consequences if is_consequence(error, errors) else fatal).append(error)
+
     try:
         with stage.at("applying aliases", "sources/aliases.yaml"):
             questions = apply_aliases(questions, sources / "aliases.yaml", root)
-    except SourceError as e:  # left unapplied: the rest of the site still builds (serve) / the build fails
-        (consequences if is_consequence(e, errors) else fatal).append(e)
-    for e in overlay.apply(questions, sources / "overlay", root):
-        (consequences if is_consequence(e, errors) else fatal).append(e)
-    try:
-        with stage.at("placing questions in topics"):
-            topics, topic_notes = assign_topics(questions, topic_map)
     except SourceError as e:
-        raise ContentError([*errors, *fatal, e], consequences) from None
-    notes += topic_notes + dedup_notes(dedup)
-    links = [link for r in reports for link in r.study_links]
-    return Content(
-        questions,
-        topics,
-        reports,
-        links,
-        errors,
-        fatal,
-        notes,
-        warnings,
-        consequences=consequences,
-        stale=stale,
-        candidates=dedup.candidates,
-        auto_decided=dedup.auto_decided,
-    )
+        report(e)
+    for error in overlay.apply(questions, sources / "overlay", root):
+        report(error)
+    return questions, fatal
 
 
 def _nonempty(report: ReadReport, path: Path) -> ReadReport:

@@ -124,24 +124,14 @@ class StudySite:
             # A source that cannot be read fails the build (strict or not), its error first; curated
             # files next; what followed from them (overlays of vanished questions) last.
             self.fail([*content.errors, *content.fatal], content.consequences)
-        for err in content.errors:
-            stale = err.file in content.stale
-            self.problem(
-                SourceError(
-                    err.file,
-                    err.line,
-                    err.message
-                    + (
-                        " — serving the last good version of this file until it is fixed"
-                        if stale
-                        else " — this file was left out of the site until it is fixed"
-                    ),
-                )
-            )
-        for err in content.fatal:
-            self.problem(err)
-        if content.consequences:
-            log.info("and, probably because of the above: " + "; ".join(map(str, content.consequences)))
+        left_out = {
+            True: " — serving the last good version of this file until it is fixed",
+            False: " — this file was left out of the site until it is fixed",
+        }
+        unread = [
+            SourceError(err.file, err.line, err.message + left_out[err.file in content.stale]) for err in content.errors
+        ]
+        self.report([*unread, *content.fatal], content.consequences)
         self.content = content
         if self.serving:  # kept for the next rebuild, in case this file breaks meanwhile
             for report in content.reports:
@@ -153,13 +143,17 @@ class StudySite:
         """Nothing sensible could be built: fail the build, or keep serving the last good content."""
         if not self.serving:
             self.fail(e.errors, e.consequences)
-        for err in e.errors:
-            self.problem(err)
-        if e.consequences:
-            log.info("and, probably because of the above: " + "; ".join(map(str, e.consequences)))
+        self.report(e.errors, e.consequences)
         if self.previous is not None and self.previous.content is not None:
             log.warning("serving the last good content until this is fixed")
             self.content = self.previous.content
+
+    def report(self, errors: Sequence[Exception], consequences: Sequence[SourceError]) -> None:
+        """Each error as a problem (a build fails, serve warns), then what followed from them, in one line."""
+        for err in errors:
+            self.problem(err)
+        if consequences:
+            log.info("and, probably because of the above: " + "; ".join(map(str, consequences)))
 
     # -- notebooks ------------------------------------------------------------------------------
     def execute_notebooks(self) -> None:

@@ -16,6 +16,7 @@ sets each question's `page`; every URL of a question is then derived from that.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .model import Question, Topic
@@ -33,6 +34,8 @@ DOWNLOADS_DIR = "downloads"
 NOTEBOOK_IMAGES = "notebooks/img"
 ANKI_FILE = "downloads/pytorch-interview.apkg"
 CSV_FILE = "downloads/pytorch-interview-questions.csv"
+# A question ID, alias or topic slug: lower-case words joined by '-' (it is part of a URL; '--' never occurs).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 # -- source paths (markdown links; the same for both URL styles) ------------------------------------

@@ -11,8 +11,11 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -122,79 +125,105 @@ def execute(
 ) -> Execution:
     """Execute a copy of nb with cwd = nb_dir. label is the repo-relative path used in messages.
     stream_budget: most characters of stream output kept per cell while running (0: all)."""
+    nb = _without_outputs(nb)
+    clock = _CellClock()
+    client = _client(nb, nb_dir=nb_dir, cell_timeout=cell_timeout, clock=clock, stream_budget=stream_budget)
+    error = None
+    started, t0 = time.time(), time.perf_counter()
+    with _running(client), tempfile.TemporaryFile() as kernel_log:
+        try:
+            # One event loop per call: safe to run from worker threads, one kernel each.
+            aio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
+        except Exception as e:  # a cell failed or timed out, the kernel died, failed to start, lost connection, ...
+            error = _failure(e, label=label, nb=nb, current=clock.current, cell_timeout=cell_timeout, log=kernel_log)
+    finished = time.time()
+    coalesce_streams(nb)
+    seconds = round(time.perf_counter() - t0, 3)
+    return Execution(nb, seconds, started, finished, clock.seconds, error, dict(client.stream_dropped))
+
+
+def _without_outputs(nb: NotebookNode) -> NotebookNode:
+    """A copy of nb whose code cells have no outputs and no execution counts (the caller's nb is kept)."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    return nb
 
-    current: list[int] = []
-    began: dict[int, float] = {}
-    cell_seconds: dict[int, float] = {}
 
-    def on_cell_execute(cell_index: int, **_) -> None:
-        current.append(cell_index)
-        began[cell_index] = time.perf_counter()
+class _CellClock:
+    """nbclient's cell hooks: which cells started (the last one is running) and how long each took."""
 
-    def on_cell_executed(cell_index: int, **_) -> None:
-        cell_seconds[cell_index] = round(time.perf_counter() - began[cell_index], 3)
+    def __init__(self) -> None:
+        self.current: list[int] = []  # cell indices in the order they started
+        self.began: dict[int, float] = {}
+        self.seconds: dict[int, float] = {}  # 0-based cell index → seconds
 
+    def on_cell_execute(self, cell_index: int, **_: object) -> None:
+        self.current.append(cell_index)
+        self.began[cell_index] = time.perf_counter()
+
+    def on_cell_executed(self, cell_index: int, **_: object) -> None:
+        self.seconds[cell_index] = round(time.perf_counter() - self.began[cell_index], 3)
+
+
+def _client(
+    nb: NotebookNode, *, nb_dir: Path, cell_timeout: int, clock: _CellClock, stream_budget: int
+) -> _BoundedClient:
     client = _BoundedClient(
         nb,
         kernel_name=KERNEL_NAME,
         timeout=cell_timeout,
         allow_errors=False,  # only cells tagged raises-exception may raise
         record_timing=False,  # timestamps in cell metadata would differ on every run
-        # Stream chunking depends on timing; merged text does not. Merged by coalesce_streams() below:
+        # Stream chunking depends on timing; merged text does not. Merged by coalesce_streams() in execute():
         # nbclient's own merge is quadratic in line length.
         coalesce_streams=False,
-        on_cell_execute=on_cell_execute,
-        on_cell_executed=on_cell_executed,
+        on_cell_execute=clock.on_cell_execute,
+        on_cell_executed=clock.on_cell_executed,
         resources={"metadata": {"path": str(nb_dir)}},
         log=_CLIENT_LOG,
     )
     client.stream_budget, client.stream_kept, client.stream_dropped = stream_budget, {}, {}
-    error = None
-    started, t0 = time.time(), time.perf_counter()
+    return client
+
+
+@contextmanager
+def _running(client: NotebookClient) -> Iterator[None]:
+    """While the client runs, kill_running_kernels() can reach its kernel."""
     with _RUNNING_LOCK:
         _RUNNING.add(client)
-    with tempfile.TemporaryFile() as kernel_log:
-        try:
-            # One event loop per call: safe to run from worker threads, one kernel each.
-            aio.run(client.async_execute(env=env, cwd=str(nb_dir), stdout=kernel_log, stderr=kernel_log))
-        except CellTimeoutError:
-            error = _cell_error(
-                label,
-                nb,
-                current,
-                f"timed out after {cell_timeout} s (raise the limit with "
-                "STUDY_CELL_TIMEOUT or mkdocs.yml `extra: study: cell_timeout`)",
-            )
-            error.timeout = cell_timeout
-        except CellExecutionError as e:
-            error = _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
-        except DeadKernelError:
-            # Killed from outside (out of memory, a signal): not a property of the code, so never cached.
-            error = _cell_error(
-                label,
-                nb,
-                current,
-                "lost its kernel, which was killed (out of memory, or a "
-                "signal from outside); not cached: it runs again on the next build" + _tail(kernel_log),
-            )
-            error.retry = True
-        except Exception as e:  # kernel failed to start, lost connection, ...
-            what = f"{type(e).__name__}: {e}"
-            if current:
-                error = _cell_error(label, nb, current, f"stopped the kernel ({what})" + _tail(kernel_log))
-            else:
-                error = NotebookError(f"{label}: the kernel could not run ({what}){_tail(kernel_log)}", notebook=label)
-        finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(client)
-    finished = time.time()
-    coalesce_streams(nb)
-    seconds = round(time.perf_counter() - t0, 3)
-    return Execution(nb, seconds, started, finished, cell_seconds, error, dict(client.stream_dropped))
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(client)
+
+
+def _failure(
+    e: Exception, *, label: str, nb: NotebookNode, current: list[int], cell_timeout: int, log: IO[bytes]
+) -> NotebookError:
+    """The NotebookError for what stopped the run: the cell (when one was running) and the cause."""
+    if isinstance(e, CellTimeoutError):
+        limit = "raise the limit with STUDY_CELL_TIMEOUT or mkdocs.yml `extra: study: cell_timeout`"
+        error = _cell_error(label, nb, current, f"timed out after {cell_timeout} s ({limit})")
+        error.timeout = cell_timeout
+        return error
+    if isinstance(e, CellExecutionError):
+        return _cell_error(label, nb, current, f"raised {e.ename}: {e.evalue}", e.ename, e.evalue)
+    if isinstance(e, DeadKernelError):
+        # Killed from outside (out of memory, a signal): not a property of the code, so never cached.
+        killed = (
+            "lost its kernel, which was killed (out of memory, or a signal from outside); "
+            "not cached: it runs again on the next build"
+        )
+        error = _cell_error(label, nb, current, killed + _tail(log))
+        error.retry = True
+        return error
+    what = f"{type(e).__name__}: {e}"
+    if current:
+        return _cell_error(label, nb, current, f"stopped the kernel ({what})" + _tail(log))
+    return NotebookError(f"{label}: the kernel could not run ({what}){_tail(log)}", notebook=label)
 
 
 def _cell_error(
@@ -210,7 +239,7 @@ def _cell_error(
     return NotebookError(message, notebook=label, cell=index + 1, code_cell=code_index, ename=ename, evalue=evalue)
 
 
-def _tail(log_file, lines: int = 8) -> str:
+def _tail(log_file: IO[bytes], lines: int = 8) -> str:
     log_file.seek(0)
     text = log_file.read().decode("utf-8", errors="replace").strip().splitlines()
     # ipykernel warns about unencrypted TCP on every start: noise, not a cause.

@@ -87,7 +87,7 @@ def _run_parallel(misses: list, args: dict, workers: int | None) -> list[Noteboo
     """Execute misses on daemon threads (a kernel each). An interrupt in the waiting thread (Ctrl-C)
     kills every running kernel and returns at once, instead of waiting for cells to finish."""
     n = max(1, min(len(misses), workers or os.cpu_count() or 1))
-    todo = queue.SimpleQueue()
+    todo: queue.SimpleQueue[tuple[int, tuple]] = queue.SimpleQueue()  # (index, _execute_one arguments)
     for i, miss in enumerate(misses):
         todo.put((i, miss))
     done: dict[int, NotebookResult] = {}
