@@ -212,7 +212,7 @@ def on_files(files, config):
 @serve_safe("rendering a page", fallback=lambda html, page, config, files: html)
 def on_page_content(html, page, config, files):
     with stage.at("rendering a page", page.file.src_uri):
-        return hook.site.notebook_page(page, html)
+        return hook.site.notebook_page(page, html, files)
 
 
 @event_priority(-100)  # after every plugin's on_post_build (the search index is written there)

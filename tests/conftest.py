@@ -25,7 +25,7 @@ os.environ.setdefault("STUDY_EMBEDDING_CACHE", str(REPO / ".cache"))
 PROJECT_PARTS = ["mkdocs.yml", "mkdocs-offline.yml", "hooks", "docs", "overrides", "sources", "notebooks"]
 
 
-def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int = 1800) -> subprocess.CompletedProcess:
     """Run mkdocs in a project folder; notebook cache shared with the repo so copies execute nothing new."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "STUDY_CACHE_DIR": str(REPO / ".cache"), **(env or {})}
     return subprocess.run(

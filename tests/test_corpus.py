@@ -148,7 +148,7 @@ def test_site_builds_with_every_corpus_file_at_once(tmp_path):
     # curated overlay (the batch-normalization why/benefits pair); dedup never fuses two questions pinned
     # in topics.yaml on its own, so this builds with the repo's duplicates.yaml as it is.
     out = tmp_path / "site"
-    result = run_mkdocs(project, "build", "--strict", "-d", str(out))
+    result = run_mkdocs(project, "build", "--strict", "-d", str(out), timeout=2700)
     assert result.returncode == 0, result.stderr[-4000:]
     log = result.stderr
     for name, meta in PROVENANCE.items():

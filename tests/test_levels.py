@@ -92,11 +92,27 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
     survivor = topics[0].questions[0]
     survivor.aliases.append("an-old-id")
     try:
-        js = review.study_data_js(topics, directory_urls=True)
+        files = review.study_data_files(topics, directory_urls=True)
     finally:
         survivor.aliases.remove("an-old-id")
+    js = files[review.DATA_FILE]
     assert js.count("window.STUDY_DATA = ") == 1
     data = json.loads(js.split("window.STUDY_DATA = ", 1)[1].rstrip().rstrip(";"))
+    # study-data.js (every page) holds no question: they are in per-topic parts, the aliases in alias parts
+    assert data["questions"] == [] and data["aliases"] == {}
+    assert data["parts"]["dir"] == review.DATA_DIR
+    parts = {name: part_of(text) for name, text in files.items() if name != review.DATA_FILE}
+    for t in data["topics"]:
+        own = [parts[review.topic_part_file(t["slug"], p)] for p in range(t["parts"])]
+        assert all(part["topic"] == t["slug"] and len(part["questions"]) <= review.PART_SIZE for part in own)
+        assert [q["topic"] for part in own for q in part["questions"]] == [t["slug"]] * t["questions"]
+        data["questions"] += [q for part in own for q in part["questions"]]
+    for h in range(data["parts"]["alias_parts"]):
+        bucket = parts[review.alias_part_file(h)]["aliases"]
+        assert all(review.alias_bucket(old) % data["parts"]["alias_parts"] == h for old in bucket)
+        data["aliases"].update(bucket)
+    data["questions"].sort(key=lambda q: q["order"])
+    assert len(parts) == sum(t["parts"] for t in data["topics"]) + data["parts"]["alias_parts"]
     assert [q["id"] for q in data["questions"]] == [q.id for t in topics for q in t.questions]
     assert data["aliases"]["an-old-id"] == survivor.id
     # every alias (the merged questions' IDs too) maps to the question that holds it
@@ -104,8 +120,12 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
     assert data["aliases"] == {**holders, "an-old-id": survivor.id}
     assert data["scheduler"]["fuzz"] is False and data["scheduler"]["learning_steps"] == ["10m"]
     assert {q["level"] for q in data["questions"]} <= set(overlay.LEVELS)
-    offline = json.loads(review.study_data_js(topics, directory_urls=False).split(" = ", 1)[1].rstrip().rstrip(";"))
+    offline = review.study_data(topics, directory_urls=False)
     assert offline["questions"][0]["url"].startswith(f"topics/{topics[0].slug}.html#")
+
+
+def part_of(js: str) -> dict:
+    return json.loads(js.split(".push(", 1)[1].rstrip().removesuffix(");"))
 
 
 def test_study_data_cannot_close_its_script(content):
@@ -116,27 +136,37 @@ def test_study_data_cannot_close_its_script(content):
             Question(id="evil", title="</script><script>alert(1)</script> & <!--", key=("e",), topic="x", level="basic")
         ],
     )
-    js = review.study_data_js([t], directory_urls=True)
-    assert "<" not in js.split("\n", 1)[1] and ">" not in js.split("\n", 1)[1].replace("=>", "")
-    data = json.loads(js.split(" = ", 1)[1].rstrip().rstrip(";"))
-    assert data["questions"][0]["title"] == "</script><script>alert(1)</script> & <!--"
+    files = review.study_data_files([t], directory_urls=True)
+    for js in files.values():
+        assert "<" not in js.split("\n", 1)[1] and ">" not in js.split("\n", 1)[1].replace("=>", "")
+    part = part_of(files[review.topic_part_file("x", 0)])
+    assert part["questions"][0]["title"] == "</script><script>alert(1)</script> & <!--"
 
 
 def test_review_and_quiz_pages_hold_a_card_per_question_and_stay_out_of_search(content):
     pages = review.pages(content.topics, directory_urls=True)
     for name in (review.REVIEW_PAGE, review.QUIZ_PAGE):
-        md = pages[name]
-        meta = yaml.safe_load(md.split("---", 2)[1])
+        meta = yaml.safe_load(pages[name].split("---", 2)[1])
         assert meta["search"] == {"exclude": True}
-        ids = re.findall(r'data-card-qid="([^"]+)"', md)
-        assert ids == [q.id for t in content.topics for q in t.questions]
+    # the review page's markdown carries the deck MkDocs renders (publish_cards cuts it into the chunk
+    # scripts); the quiz page reads the same scripts
+    ids = re.findall(r'data-card-qid="([^"]+)"', pages[review.REVIEW_PAGE])
+    assert ids == [q.id for t in content.topics for q in t.questions]
+    assert "data-card-qid" not in pages[review.QUIZ_PAGE]
+    chunks = review.card_chunks(content.topics)
+    assert [qid for c in chunks for qid in c] == ids and all(len(c) <= review.CARDS_PER_CHUNK for c in chunks)
+    assert {review.chunk_file(k) for k in range(len(chunks))} <= set(pages)
 
 
 def test_the_plan_covers_every_question_and_notebook_and_lists_the_reading_list_apart(content):
     md = studyplan.render(REPO / "sources" / "study-plan.yaml", "sources/study-plan.yaml", content)
     plan, reading = md.split("</div>", 1)
     linked = re.findall(r"\]\(q/([^/]+)/index\.html\)", plan)
-    assert sorted(linked) == sorted(q.id for q in content.questions)  # every question, exactly once
+    # the curated days are listed; the rest is one note per topic with its count (study-plan.js lists them)
+    rest = {m[0]: int(m[1]) for m in re.findall(r'data-plan-topic="([^"]+)" data-plan-count="(\d+)"', plan)}
+    assert len(linked) == len(set(linked))
+    for t in content.topics:
+        assert rest.get(t.slug, 0) == sum(q.id not in linked for q in t.questions), t.slug
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     assert sorted(re.findall(r"\]\(notebooks/([^)]+\.ipynb)\)", plan)) == notebooks
     # curated days first, then the rest by topic
@@ -186,10 +216,13 @@ def test_the_vendored_scheduler_is_the_pinned_version_with_its_licence():
     assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
     scripts = config["extra_javascript"]
-    assert scripts.index("assets/vendor/ts-fsrs/index.umd.js") < scripts.index("assets/javascripts/study-store.js")
     assert scripts.index(review.DATA_FILE) < scripts.index("assets/javascripts/study-store.js")
     # study-core.js (the shared helpers) first; every study script after the store it reads
     assert scripts[0] == "assets/javascripts/study-core.js"
     store = scripts.index("assets/javascripts/study-store.js")
-    for name in ("study-widgets.js", "study-export.js", "study.js", "study-plan.js", "review.js"):
+    for name in ("study-widgets.js", "study-export.js", "study.js"):
         assert scripts.index(f"assets/javascripts/{name}") > store, name
+    # the scripts only some pages use are added by study-store.js on those pages, not loaded everywhere
+    js = (REPO / "docs" / "assets" / "javascripts" / "study-store.js").read_text(encoding="utf-8")
+    for name in ("study-plan.js", "review.js", "../vendor/ts-fsrs/index.umd.js"):
+        assert f"assets/javascripts/{name}".replace("javascripts/../", "") not in scripts and f'"{name}"]' in js, name

@@ -20,7 +20,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from .detect import MODEL_FILE, Candidate, Linear, Model, slot_features, stacked_features
+from .detect import MODEL_FILE, Candidate, Linear, Model, held_questions, slot_features, stacked_features
 from .readers import decode, notebook, parse_text, read_text
 from .segment import slot_context
 from .slots import by_slot, candidates, lift_metadata
@@ -54,8 +54,16 @@ def read_labels(path: Path) -> Counter[str]:
         if n == 0 or len(parts) < 2:
             continue
         if parts[1].strip() == "question":
-            out[parts[0].strip()] += 1
+            out[line_key(parts[0].strip())] += 1
     return out
+
+
+def line_key(label: str) -> str:
+    """A label's line as the readers give it: `L:C` (blocks sharing a line, a minified page) is line L;
+    `cell:N:L` (notebooks) stays as it is."""
+    if label.startswith("cell:") or ":" not in label:
+        return label
+    return label.split(":", 1)[0]
 
 
 def corpus_files(repo: Path = REPO) -> list[LabelledFile]:
@@ -140,8 +148,10 @@ def _second_stage(files: list[Slots], first: list[Linear]) -> tuple[list[dict[st
     X: list[dict[str, float]] = []
     y: list[int] = []
     for slots, model in zip(files, first, strict=True):
-        for members, xs, ys in slots:
-            X += stacked_features(members, xs, [model.score(x) for x in xs])
+        p1s = [[model.score(x) for x in xs] for _, xs, _ in slots]
+        holds = held_questions([members for members, _, _ in slots], p1s)
+        for (members, xs, ys), p1, held in zip(slots, p1s, holds, strict=True):
+            X += stacked_features(members, xs, p1, held)
             y += ys
     return X, y
 

@@ -105,24 +105,36 @@ def segment(
 
 def slot_context(nodes: list[Node], by_key: dict[tuple, list[Member]]) -> None:
     """Each candidate's answer as its own slot would give it: whether there is one, how long, what follows."""
+    sums = _body_sums(nodes)
     for members in by_key.values():
         ordered = sorted(members, key=lambda m: (m.idx, m.row))
         for m, end in zip(ordered, answer_ends(nodes, ordered), strict=True):
             node, first = nodes[m.idx], m.idx + 1 + m.consumes
-            body = range(first, end) if m.row < 0 and node.kind != "row" else range(0)
-            chars = len(m.rest) + sum(
-                len(nodes[j].text) + sum(len(c) for r in nodes[j].rows for c in r)
-                for j in body
-                if nodes[j].kind in CONTENT
-            )
+            chars, content, links, text = 0, 0, 0, 0
+            if m.row < 0 and node.kind != "row" and end > first:  # the nodes of its answer
+                chars, content, links, text = (b - a for a, b in zip(sums[first], sums[end], strict=True))
+            chars += len(m.rest) + sum(len(a) for a in node.answer)
             if m.row >= 0 and node.rows:
                 chars += sum(len(c) for c in node.rows[m.row][1:])
-            chars += sum(len(a) for a in node.answer)
-            m.answer_chars = chars
-            m.has_answer = chars > 0 or any(nodes[j].kind in CONTENT for j in body)
+            m.answer_chars, m.end = chars, end
+            m.has_answer = chars > 0 or content > 0
             m.next_kind = nodes[first].kind if first < len(nodes) else "end"
-            kinds = {nodes[j].kind for j in body}
-            m.links_only = "link" in kinds and kinds <= {"link", "other", "end"} and not m.rest
+            m.links_only = links > 0 and text == 0 and not m.rest
+
+
+def _body_sums(nodes: list[Node]) -> list[tuple[int, int, int, int]]:
+    """Running totals over the nodes (content characters, content nodes, links, nodes other than links,
+    furniture and ends), so any run of nodes is summed by one subtraction: sums[end] - sums[first]."""
+    chars = content = links = text = 0
+    sums = [(0, 0, 0, 0)]
+    for n in nodes:
+        if n.kind in CONTENT:
+            chars += len(n.text) + sum(len(c) for r in n.rows for c in r)
+            content += 1
+        links += n.kind == "link"
+        text += n.kind not in ("link", "other", "end")
+        sums.append((chars, content, links, text))
+    return sums
 
 
 def slot_value(members: list[Member]) -> float:

@@ -281,9 +281,12 @@ class StudySite:
             log.info(f"exported {n} docs files and mkdocs.yml to {self.export_dir}")
         return files
 
-    def notebook_page(self, page: Any, html: str) -> str:
+    def notebook_page(self, page: Any, html: str, files: Any = None) -> str:
         """Rendered notebook pages: a download link on top, and no search entries — the questions
-        already carry the demo cells, and full notebook code would outrank them in results."""
+        already carry the demo cells, and full notebook code would outrank them in results. (And the
+        review page's deck, cut out into the card scripts: review.publish_cards.)"""
+        if files is not None:
+            html = review.publish_cards(page.file.src_uri, html, files)
         header = notebook_page_header(page.file.src_uri, page.url, self.urls)
         if header:
             page.meta.setdefault("search", {})["exclude"] = True

@@ -39,6 +39,7 @@ class Member:
     has_answer: bool = False
     answer_chars: int = 0
     next_kind: str = "end"
+    end: int = 0  # the first node past its answer, as its own slot would give it
     links_only: bool = False  # all that follows it is navigation links
     p: float = 0.0
 

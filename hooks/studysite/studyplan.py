@@ -1,9 +1,10 @@
 """Render the study plan (sources/study-plan.yaml) as a page of permalink checklists covering everything.
 
 The curated days come first; then every published question and every notebook the days leave out,
-one section per topic in page order, so the plan covers the whole site. The notes' third-party links
-are listed last as the original notes' reading list: plain links, no checkboxes, so they never count
-as study progress.
+one section per topic in page order, so the plan covers the whole site (the questions of those sections
+are listed by study-plan.js from study-data.js: the page holds a note per topic, not every question).
+The notes' third-party links are listed last as the original notes' reading list: plain links, no
+checkboxes, so they never count as study progress.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def rest_by_topic(content, seen_q: set[str], notebooks: list[str]) -> list[str]:
         if not qs and not nbs:
             continue
         lines += [f"## Then: {md_escape(topic.title)}", ""]
-        lines += [f"- [ ] [{md_text(q.title)}]({urls.permalink_link(PLAN_PAGE, q.id)})" for q in qs]
+        if qs:
+            lines += [rest_note(topic, len(qs)), ""]
         lines += [notebook_item(nb) for nb in nbs]
         lines.append("")
     # notebooks no published question shows a demo from
@@ -165,6 +167,17 @@ def rest_by_topic(content, seen_q: set[str], notebooks: list[str]) -> list[str]:
         lines += [notebook_item(nb) for nb in orphans]
         lines.append("")
     return lines
+
+
+def rest_note(topic, n: int) -> str:
+    """Where a topic's questions the days leave out go: study-plan.js lists them (from study-data.js, in
+    plan order) as checkboxes in place of this note, so the page stays bounded at any number of questions
+    (at 3,000 questions listing them made it 0.86 MB). Without JavaScript the note links the topic."""
+    link = urls.link(PLAN_PAGE, urls.topic_src(topic.slug))
+    return (
+        f'<p class="plan-rest" data-plan-topic="{topic.slug}" data-plan-count="{n}" markdown>'
+        f"{n} more question{'' if n == 1 else 's'} on the [{md_escape(topic.title)} page]({link}).</p>"
+    )
 
 
 def notebook_item(nb: str) -> str:

@@ -63,6 +63,7 @@
 
   // document$ emits on every page view (instant navigation); in the offline copy (file://) it may
   // have emitted before this script subscribed, so watch once on load as well (watch is idempotent).
+  window.StudyMath = { watch: watch }; // for content a script adds later (review.js: a card's answer)
   if (window.document$) document$.subscribe(watch);
   window.addEventListener("load", watch);
 })();

@@ -39,6 +39,61 @@
     return key ? w.withHint(b, key) : b;
   }
 
+  /* ------------------------------------ answers ------------------------------------ */
+
+  // The answers are not in the page: the build cuts them into scripts of a fixed number of cards
+  // (STUDY_DATA.cards.dir + "cards-<k>.js", hooks/studysite/review.py), each registering its cards with
+  // StudyCards.push({ chunk: k, cards: { <id>: <answer HTML> } }). A card's chunk is added as a <script>
+  // element when the card is shown (fetch() of a file:// URL is refused in the offline copy).
+  var answers = {};
+  var pending = {}; // chunk → callbacks waiting for it
+  var asked = {};   // chunk → its <script> was added
+
+  function absorb(entry) {
+    if (!entry || !entry.cards) return;
+    Object.keys(entry.cards).forEach(function (id) { answers[id] = entry.cards[id]; });
+  }
+  (Array.isArray(window.StudyCards) ? window.StudyCards : []).forEach(absorb);
+  window.StudyCards = { push: absorb };
+
+  function settle(k) {
+    var waiting = pending[k] || [];
+    delete pending[k];
+    waiting.forEach(function (fn) { fn(); });
+  }
+
+  // fn(html) with the card's answer HTML, or fn(null) when the site has none for it
+  function answerOf(id, fn) {
+    if (Object.prototype.hasOwnProperty.call(answers, id)) return fn(answers[id]);
+    var q = st.BY_ID[id];
+    var where = st.DATA.cards;
+    if (!q || typeof q.card !== "number" || !where) return fn(null);
+    var k = q.card;
+    (pending[k] = pending[k] || []).push(function () { fn(answers.hasOwnProperty(id) ? answers[id] : null); });
+    if (asked[k]) return;
+    asked[k] = true;
+    var script = el("script", { src: S.siteUrl(where.dir + "cards-" + k + ".js") });
+    script.onload = function () { settle(k); };
+    script.onerror = function () { asked[k] = false; settle(k); };
+    document.head.appendChild(script);
+  }
+
+  // A rendered project without the build hook keeps the hidden deck in the review page: use it
+  function fromDeck(app, id) {
+    var source = app.parentNode.querySelector('.rv-deck .rv-card[data-card-qid="' + id + '"] .rv-card__a');
+    return source ? source.innerHTML : null;
+  }
+
+  function fillAnswer(node, html) {
+    node.textContent = "";
+    if (html === null || html === undefined) {
+      node.appendChild(el("p", null, "This question is no longer on the site."));
+      return;
+    }
+    node.innerHTML = html; // the build's own rendering of the answer (the page held it before)
+    if (window.StudyMath) window.StudyMath.watch();
+  }
+
   /* ------------------------------------ the card ------------------------------------ */
 
   // The card being studied: question, answer (hidden until revealed), then the rating bar and the
@@ -79,10 +134,13 @@
     node.appendChild(el("h2", { "class": "rv-stage__q", id: "rv-current-q" }, q ? q.title : id));
     node.setAttribute("aria-labelledby", "rv-current-q");
     var answer = el("div", { "class": "rv-stage__a", id: "rv-current-a", hidden: "" });
-    var source = this.app.parentNode.querySelector('.rv-deck .rv-card[data-card-qid="' + id + '"] .rv-card__a');
-    if (source) Array.prototype.forEach.call(source.childNodes, function (n) { answer.appendChild(n.cloneNode(true)); });
-    else answer.appendChild(el("p", null, "This question is no longer on the site."));
+    var app = this.app;
+    var shown = this.shown = {}; // this showing of the card: a late answer for an earlier one is dropped
+    answer.appendChild(el("p", { "class": "rv-loading" }, "Loading the answer…"));
     node.appendChild(answer);
+    answerOf(id, function (html) {
+      if (self.shown === shown) fillAnswer(answer, html === null ? fromDeck(app, id) : html);
+    });
     var reveal = button("Show answer", { "class": "rv-btn rv-btn--primary rv-reveal", "aria-controls": "rv-current-a", "aria-expanded": "false" }, "Space");
     reveal.addEventListener("click", function () { self.reveal(); });
     node.appendChild(reveal);

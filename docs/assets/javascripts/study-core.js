@@ -179,10 +179,44 @@
   function onChange(fn) { changeHandlers.push(fn); }
   function changed() { changeHandlers.forEach(function (fn) { fn(); }); }
 
-  function runPage() {
+  // beforePage(fn): fn(done) runs before the page handlers, which wait for done() (study-store.js
+  // loads the parts of the question data the page needs there)
+  var before = null;
+  function beforePage(fn) { before = fn; }
+
+  function runHandlers() {
     pageHandlers.forEach(function (fn) {
       try { fn(); } catch (err) { if (window.console) console.error(err); }
     });
+  }
+
+  // The reader moved (wheel, touch, keys) since the page view began: what they see is theirs.
+  var moved = false;
+  ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (type) {
+    window.addEventListener(type, function () { moved = true; }, { passive: true, capture: true });
+  });
+
+  // Handlers that ran after the scripts a page needed had loaded may have grown the page above the
+  // #anchor the browser scrolled to (chips, rating bars): bring it back, unless the reader moved.
+  function keepAnchor() {
+    if (moved || !location.hash) return;
+    var target = null;
+    try { target = document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch (err) { return; }
+    if (target) target.scrollIntoView();
+  }
+
+  var views = 0;
+  function runPage() {
+    var view = ++views;
+    if (!before) return runHandlers();
+    var sync = true;
+    moved = false;
+    before(function () {
+      if (view !== views) return; // a later page view supersedes this one
+      runHandlers();
+      if (!sync) keepAnchor();
+    });
+    sync = false;
   }
 
   window.Study = {
@@ -200,6 +234,7 @@
     formatInterval: formatInterval,
     touchFirst: touchFirst,
     onPage: onPage,
+    beforePage: beforePage,
     onChange: onChange,
     onAside: onAside,
     changed: changed

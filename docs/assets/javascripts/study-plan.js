@@ -117,10 +117,34 @@
     return overall;
   }
 
+  // The questions the curated days leave out are not in the page (hooks/studysite/studyplan.py): each
+  // topic's note is replaced by their checklist, in plan order, as the build would have written it.
+  function listRest(plan) {
+    var curated = {};
+    st.DATA.days.forEach(function (d) { (d.questions || []).forEach(function (id) { curated[id] = true; }); });
+    plan.querySelectorAll(".plan-rest[data-plan-topic]").forEach(function (note) {
+      var slug = note.getAttribute("data-plan-topic");
+      var list = el("ul", { "class": "task-list plan-rest-list" });
+      st.DATA.questions.forEach(function (q) {
+        if (q.topic !== slug || curated[q.id]) return;
+        var li = el("li", { "class": "task-list-item" });
+        var label = el("label", { "class": "task-list-control" });
+        label.appendChild(el("input", { type: "checkbox", disabled: "" }));
+        label.appendChild(el("span", { "class": "task-list-indicator" }));
+        li.appendChild(label);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("a", { href: S.siteUrl(q.permalink) }, q.title));
+        list.appendChild(li);
+      });
+      if (list.children.length) note.replaceWith(list);
+    });
+  }
+
   function initPlan() {
     var plan = document.querySelector(".study-plan");
     if (!plan || plan.hasAttribute("data-plan-ready")) return;
     plan.setAttribute("data-plan-ready", "");
+    listRest(plan);
     plan.querySelectorAll("h2").forEach(function (h2) {
       h2.insertBefore(el("span", { "class": "plan-progress", "aria-live": "polite" }), h2.querySelector(".headerlink"));
     });

@@ -33,15 +33,136 @@
 
   var DATA = window.STUDY_DATA || { questions: [], topics: [], aliases: {}, levels: [], scheduler: {}, days: [] };
   DATA.days = DATA.days || [];
+  DATA.questions = DATA.questions || [];
+  DATA.aliases = DATA.aliases || {};
   var BY_ID = {};
-  DATA.questions.forEach(function (q, i) { q.order = i; BY_ID[q.id] = q; });
+  DATA.questions.forEach(function (q, i) { if (typeof q.order !== "number") q.order = i; BY_ID[q.id] = q; });
   var TOPICS = {};
   DATA.topics.forEach(function (t) { TOPICS[t.slug] = t; });
+
+  /* ------------------------------------ the parts ------------------------------------ */
+
+  // study-data.js holds what is bounded (topics, days, a manifest); the questions are in per-topic parts
+  // (DATA.parts.dir + "<topic>-<p>.js") and the aliases in parts found by hashing the old ID
+  // ("aliases-<h>.js"), each registering itself with StudyData.push(...) (hooks/studysite/review.py).
+  // Before the study scripts set up a page (Study.beforePage), the parts it needs are added as <script>
+  // elements (fetch() of a file:// URL is refused in the offline copy): every part on the pages that
+  // show the whole site (review, quiz, plan, topics, home), the topic's own on a topic page, and on any
+  // page the alias parts of the IDs the reader has saved progress under.
+  var PARTS = DATA.parts || null;
+  var partState = {}; // script URL → "done", or the callbacks waiting for it
+  var unsorted = false;
+
+  function absorb(part) {
+    if (!part) return;
+    (part.questions || []).forEach(function (q) {
+      if (BY_ID[q.id]) return;
+      BY_ID[q.id] = q;
+      DATA.questions.push(q);
+    });
+    unsorted = true;
+    Object.keys(part.aliases || {}).forEach(function (old) { DATA.aliases[old] = part.aliases[old]; });
+  }
+  (Array.isArray(window.StudyData) ? window.StudyData : []).forEach(absorb);
+  window.StudyData = { push: absorb };
+
+  function aliasPart(id) {
+    var h = 0;
+    for (var i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0; // alias_bucket() in review.py
+    return "aliases-" + (h % PARTS.alias_parts) + ".js";
+  }
+
+  function topicParts(slug) {
+    var t = TOPICS[slug];
+    var out = [];
+    for (var p = 0; t && p < (t.parts || 0); p++) out.push(slug + "-" + p + ".js");
+    return out;
+  }
+
+  function savedIds() {
+    try {
+      var saved = JSON.parse(S.asideValue(STORE_KEY) || "{}");
+      return saved && saved.cards && typeof saved.cards === "object" ? Object.keys(saved.cards) : [];
+    } catch (err) { return []; }
+  }
+
+  // The scripts only some pages use (not in mkdocs.yml's extra_javascript: every page would load them),
+  // added before the page's handlers run; they register theirs with Study.onPage when they load.
+  var PAGE_SCRIPTS = [
+    [".rv-app", "review.js"],
+    [".study-plan, .study-start", "study-plan.js"],
+    // the scheduler, wherever saved cards are read (a card is repaired by replaying its log with it),
+    // so not on a page without study widgets nor on the home page before any progress
+    [".rv-app, .qa-page, .study-plan, .qa-topics-index, .study-start[data-study-progress]", "../vendor/ts-fsrs/index.umd.js"]
+  ];
+  var scriptsDir = document.currentScript ? new URL(".", document.currentScript.src).href : null;
+
+  function scriptsOfPage() {
+    return PAGE_SCRIPTS.filter(function (s) { return scriptsDir && document.querySelector(s[0]); }).map(function (s) {
+      return new URL(s[1], scriptsDir).href;
+    });
+  }
+
+  function partsOfPage() {
+    var names = [];
+    if (!PARTS) return scriptsOfPage();
+    // the home page's call to action counts the queue only once there is progress (study-plan.js)
+    var home = document.querySelector(".study-start");
+    if (home && (savedIds().length || /true/.test(S.asideValue(PLAN_KEY) || ""))) home.setAttribute("data-study-progress", "");
+    else home = null;
+    var parts = [];
+    if (home || document.querySelector(".rv-app, .study-plan, .qa-topics-index")) {
+      DATA.topics.forEach(function (t) { parts = parts.concat(topicParts(t.slug)); });
+      for (var h = 0; h < PARTS.alias_parts; h++) parts.push("aliases-" + h + ".js");
+    } else {
+      var page = document.querySelector(".qa-page[data-topic]");
+      if (page) parts = topicParts(page.getAttribute("data-topic"));
+      savedIds().forEach(function (id) { parts.push(aliasPart(id)); });
+    }
+    return scriptsOfPage().concat(parts.map(function (name) { return S.siteUrl(PARTS.dir + name); }));
+  }
+
+  function settled(name) {
+    var waiting = partState[name];
+    partState[name] = "done";
+    if (Array.isArray(waiting)) waiting.forEach(function (fn) { fn(); });
+  }
+
+  // fn() once every part this page needs has loaded (or failed to: the page works with what came)
+  function loadParts(fn) {
+    var seen = {};
+    var names = partsOfPage().filter(function (name) {
+      if (seen[name] || partState[name] === "done") return false;
+      seen[name] = true;
+      return true;
+    });
+    var left = names.length;
+    function one() {
+      left -= 1;
+      if (left > 0) return;
+      if (unsorted) DATA.questions.sort(function (a, b) { return a.order - b.order; }); // plan order
+      unsorted = false;
+      makeScheduler();
+      fn();
+    }
+    if (!left) { left = 1; return one(); }
+    names.forEach(function (name) {
+      if (Array.isArray(partState[name])) { partState[name].push(one); return; } // asked for by an earlier view
+      partState[name] = [one];
+      var script = S.el("script", { src: name });
+      script.onload = script.onerror = function () { settled(name); };
+      document.head.appendChild(script);
+    });
+  }
+  S.beforePage(loadParts);
   var SCHED = DATA.scheduler || {};
   var LEARN_AHEAD_MS = (SCHED.learn_ahead_minutes || 20) * 60 * 1000;
 
+  // ts-fsrs is one of the page scripts (PAGE_SCRIPTS): the scheduler is made once it has loaded, before
+  // any page handler runs (S.store.scheduler is null on a page without it)
   var scheduler = null;
-  if (window.FSRS) {
+  function makeScheduler() {
+    if (scheduler || !window.FSRS) return;
     scheduler = FSRS.fsrs(FSRS.generatorParameters({
       request_retention: SCHED.desired_retention || 0.9,
       maximum_interval: SCHED.maximum_interval_days || 36500,
@@ -49,6 +170,7 @@
       learning_steps: SCHED.learning_steps || ["10m"],
       relearning_steps: SCHED.relearning_steps || ["10m"]
     }));
+    S.store.scheduler = scheduler;
   }
 
   function now() { return new Date(); }

@@ -214,8 +214,7 @@
     var nav = el("nav", { "class": "study-plan-nav", "aria-label": "Study plan" });
     nav.appendChild(el("a", { href: S.siteUrl(st.DATA.pages.study_plan) + "#" + where.day.anchor, "class": "study-plan-nav__back" },
       "\u2190 Back to " + where.day.title.split(/[:\u2014-]/)[0].trim()));
-    var order = st.DATA.questions;
-    var next = order[st.BY_ID[id].order + 1];
+    var next = (st.DATA.plan_next || {})[id]; // the plan's next question, in whatever part it is
     if (next) {
       var link = el("a", { href: S.siteUrl(next.permalink), "class": "study-plan-nav__next" }, "Next in plan: " + next.title + " \u2192");
       link.addEventListener("click", function () { fromPlan(next.id); });

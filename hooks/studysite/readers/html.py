@@ -165,6 +165,13 @@ def _emit(nodes: list[Node], node: Node, parent: int) -> int:
     return len(nodes) - 1
 
 
+def _emit_text(
+    nodes: list[Node], parent: int, el, kind: str, tag: str, depth: int, *, text: str, title: str, **fields
+) -> None:
+    """A heading, paragraph or term: its text, plain title (also its raw text), tag and source line."""
+    _emit(nodes, Node(kind, line=_line(el), text=text, title=title, depth=depth, raw=title, tag=tag, **fields), parent)
+
+
 def _walk(el, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
     loose: list[str] = []  # text and inline elements directly in a container: one paragraph
 
@@ -205,19 +212,9 @@ def _heading(el, tag: str, nodes: list[Node], parent: int, depth: int, state: di
         return
     strong = el.find(".//strong") if el.find(".//strong") is not None else el.find(".//b")
     bold = text_of(strong) if strong is not None and text_of(strong) == title else ""
-    node = Node(
-        "heading",
-        line=_line(el),
-        level=int(tag[1]),
-        text=title,
-        title=title,
-        bold=bold,
-        fmt="text",
-        depth=depth,
-        raw=title,
-        tag=tag,
+    _emit_text(
+        nodes, parent, el, "heading", tag, depth, text=title, title=title, bold=bold, fmt="text", level=int(tag[1])
     )
-    _emit(nodes, node, parent)
 
 
 def _paragraph(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
@@ -229,19 +226,7 @@ def _paragraph(el, tag: str, nodes: list[Node], parent: int, depth: int, state: 
         return
     bold, rest = _bold_lead(el)
     kind = "label" if tag == "dt" else "para"
-    node = Node(
-        kind,
-        line=_line(el),
-        text=content,
-        title=title,
-        bold=bold,
-        rest=rest,
-        fmt="html",
-        depth=depth,
-        raw=title,
-        tag=tag,
-    )
-    _emit(nodes, node, parent)
+    _emit_text(nodes, parent, el, kind, tag, depth, text=content, title=title, bold=bold, fmt="html", rest=rest)
 
 
 def _list(el, tag: str, nodes: list[Node], parent: int, depth: int, state: dict) -> None:
