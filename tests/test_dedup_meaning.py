@@ -358,6 +358,33 @@ def test_editors_page_lists_a_bounded_number_of_the_models_own_decisions_merges_
     assert "1000 pairs more were decided automatically (4 merged, 996 kept apart)" in md
 
 
+def test_editors_page_stays_bounded_however_many_pairs_a_person_is_shown():
+    from types import SimpleNamespace
+
+    from studysite import duplicates_page
+    from studysite.dedup import Candidate
+
+    long_answer = "A long answer. " * 200
+    qs = {
+        f"q{i}": SimpleNamespace(
+            id=f"q{i}", title=f"Question {i}", blocks=[], summary=long_answer, answer_md="", sources=[]
+        )
+        for i in range(4_000)
+    }
+    candidates = []
+    for i in range(0, 4_000, 2):  # 2,000 pairs: one group of 50, then 1,950 groups of one
+        c = Candidate((f"q{i}", f"q{i + 1}"), 0.5, "model: not certain")
+        c.group = 1 if i < 100 else i
+        candidates.append(c)
+    content = SimpleNamespace(index=lambda: qs, candidates=candidates, auto_decided=[])
+    md = duplicates_page.markdown(content)
+    assert md.count('<table class="dup-pair">') <= duplicates_page.SIDE_BY_SIDE
+    assert md.count("Score 0.50") <= duplicates_page.SHOWN * duplicates_page.GROUP_ROWS
+    assert "30 weaker pairs of this group are not listed" in md
+    assert f"{1 + 1_950 - duplicates_page.SHOWN} more groups are not listed" in md
+    assert len(md.encode()) < 300_000
+
+
 def test_two_pinned_questions_are_never_fused_by_the_scorer():
     answer = "Gradients shrink or grow exponentially as they are multiplied through many layers."
     a = raw("What are vanishing and exploding gradients?", answer)

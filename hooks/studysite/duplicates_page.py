@@ -9,6 +9,8 @@ from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
 SHOWN = 100  # groups on the page at most (the review budget keeps it far smaller)
+SIDE_BY_SIDE = 40  # pairs shown with both answers; later groups list their pairs in one line each
+GROUP_ROWS = 20  # pairs listed per group at most (its paste line always names every question)
 DECIDED_SHOWN = 300  # rows of the model's own decisions at most (merges first): the page stays bounded
 DECISIONS = "sources/duplicates.yaml"
 
@@ -39,23 +41,36 @@ def markdown(content) -> str:
     groups: dict[int, list] = {}
     for c in candidates:
         groups.setdefault(c.group, []).append(c)
+    side_by_side = SIDE_BY_SIDE
     for n, (_, pairs) in enumerate(sorted(groups.items())[:SHOWN], 1):
-        lines += _group(n, pairs, by_id)
+        lines += _group(n, pairs, by_id, full=side_by_side > 0)
+        side_by_side -= len(pairs)
+    if len(groups) > SHOWN:
+        lines += [f"{len(groups) - SHOWN} more groups are not listed: decide these first, then rebuild.", ""]
     if decided:
         lines += _decided(decided, by_id)
     return "\n".join(lines)
 
 
-def _group(n: int, pairs: list, by_id: dict) -> list[str]:
+def _group(n: int, pairs: list, by_id: dict, full: bool = True) -> list[str]:
+    """One group: its pairs side by side with both answers (full), or one line per pair (bounded)."""
     ids = list(dict.fromkeys(i for c in pairs for i in c.ids))
-    lines = [f"## Group {n}: {' / '.join(md_text(by_id[i].title) for i in ids)} {{ #group-{n} }}", ""]
-    for c in sorted(pairs, key=lambda c: -c.score):
+    names = " / ".join(md_text(by_id[i].title) for i in ids[:GROUP_ROWS])
+    more = f" (and {len(ids) - GROUP_ROWS} more)" if len(ids) > GROUP_ROWS else ""
+    lines = [f"## Group {n}: {names}{more} {{ #group-{n} }}", ""]
+    ranked = sorted(pairs, key=lambda c: -c.score)
+    for c in ranked[:GROUP_ROWS]:
         a, b = (by_id[i] for i in c.ids)
         lines += [
             f"Score {c.score:.2f} · {md_escape(c.why)} · "
             # markdown links, so MkDocs checks them and rewrites them for either URL style
-            + " · ".join(f"[`{q.id}`]({urls.permalink_link(PAGE, q.id)})" for q in (a, b)),
+            + " · ".join(f"[`{q.id}`]({urls.permalink_link(PAGE, q.id)})" for q in (a, b))
+            + ("" if full else f" · {md_text(a.title)} / {md_text(b.title)}"),
             "",
+        ]
+        if not full:
+            continue
+        lines += [
             '<table class="dup-pair">',
             "<thead><tr>" + "".join(f"<th>{_heading(q)}</th>" for q in (a, b)) + "</tr></thead>",
             "<tbody><tr>" + "".join(f"<td>{_answer(q)}</td>" for q in (a, b)) + "</tr>",
@@ -63,6 +78,8 @@ def _group(n: int, pairs: list, by_id: dict) -> list[str]:
             "</table>",
             "",
         ]
+    if len(ranked) > GROUP_ROWS:
+        lines += [f"{len(ranked) - GROUP_ROWS} weaker pairs of this group are not listed.", ""]
     lines += [f"Paste under `same:` or `different:` in `{DECISIONS}`:", "", "```yaml"]
     lines += [f"  - [{', '.join(ids)}]" if len(pairs) > 1 else f"  - [{pairs[0].ids[0]}, {pairs[0].ids[1]}]", "```", ""]
     return lines
