@@ -9,7 +9,9 @@ from .render import block_html, html_text, md_escape, md_text, source_label
 
 PAGE = "review/duplicates.md"
 SHOWN = 100  # groups on the page at most (the review budget keeps it far smaller)
-SIDE_BY_SIDE = 40  # pairs shown with both answers; later groups list their pairs in one line each
+SIDE_BY_SIDE = (
+    40  # groups starting before this many pairs show both answers (≤ GROUP_ROWS each); later ones a line a pair
+)
 GROUP_ROWS = 20  # pairs listed per group at most (its paste line always names every question)
 DECIDED_SHOWN = 300  # rows of the model's own decisions at most (merges first): the page stays bounded
 DECISIONS = "sources/duplicates.yaml"
