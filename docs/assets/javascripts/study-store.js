@@ -62,6 +62,7 @@
     });
     unsorted = true;
     Object.keys(part.aliases || {}).forEach(function (old) { DATA.aliases[old] = part.aliases[old]; });
+    if (part.plan_next) DATA.plan_next = part.plan_next;
   }
   (Array.isArray(window.StudyData) ? window.StudyData : []).forEach(absorb);
   window.StudyData = { push: absorb };
@@ -79,6 +80,10 @@
     return out;
   }
 
+  function fromPlan() {
+    try { return sessionStorage.getItem("study.from-plan"); } catch (err) { return null; } // study.js FROM_PLAN_KEY
+  }
+
   function savedIds() {
     try {
       var saved = JSON.parse(S.asideValue(STORE_KEY) || "{}");
@@ -93,7 +98,7 @@
     [".study-plan, .study-start", "study-plan.js"],
     // the scheduler, wherever saved cards are read (a card is repaired by replaying its log with it),
     // so not on a page without study widgets nor on the home page before any progress
-    [".rv-app, .qa-page, .study-plan, .qa-topics-index, .study-start[data-study-progress]", "../vendor/ts-fsrs/index.umd.js"]
+    [".rv-app, .qa-page, .study-plan, .qa-topics-index, .study-start[data-study-progress]", "../vendor/ts-fsrs/index.umd.min.js"]
   ];
   var scriptsDir = document.currentScript ? new URL(".", document.currentScript.src).href : null;
 
@@ -119,6 +124,8 @@
       if (page) parts = topicParts(page.getAttribute("data-topic"));
       savedIds().forEach(function (id) { parts.push(aliasPart(id)); });
     }
+    // "Next in plan" (study.js) on a question opened from the plan: only then its part
+    if (PARTS.plan_next && fromPlan()) parts.push(PARTS.plan_next);
     return scriptsOfPage().concat(parts.map(function (name) { return S.siteUrl(PARTS.dir + name); }));
   }
 
