@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -218,6 +219,19 @@ def publish_cards(src_uri: str, html: str, files: Any) -> str:
         file.content_string = cards_js(k, {qid: cards[qid] for qid in ids})
         k += 1
     return html[: start.start()]
+
+
+def export_cards(files: Any, docs: Path) -> int:
+    """The card chunks publish_cards() filled, written over the placeholders an export (STUDY_EXPORT_DIR)
+    copied into its docs tree before review/ was rendered: a site built from the export without the hook
+    then shows every card's answer, in the review and the quiz. The number of chunks written."""
+    k = 0
+    while (file := files.get_file_from_path(chunk_file(k))) is not None:
+        target = docs / chunk_file(k)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content_bytes)
+        k += 1
+    return k
 
 
 def _card(q: Question) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 
 import html
+import json
 import re
 import shutil
 import tempfile
@@ -232,12 +233,45 @@ def record_html(r: SearchRecord) -> str:
 
 
 async def _write(pages: Path, output: Path) -> None:
-    from pagefind.index import PagefindIndex
+    from pagefind.service import PagefindService
 
     # One add_directory request: the Python service reads each response after a 0.1 s sleep, so a
     # request per record (add_html_file) would cost 0.1 s per question.
-    async with PagefindIndex(config={"output_path": str(output), "force_language": "en"}) as index:  # type: ignore[arg-type]
+    service = await PagefindService().launch()
+    try:
+        index = await service.create_index({"output_path": str(output), "force_language": "en"})  # type: ignore[arg-type]
         await index.add_directory(str(pages))
+        await index.write_files()
+    finally:
+        await _close(service)
+
+
+async def _close(service) -> None:
+    """Let the Pagefind process exit by itself (end of its input), so it finishes writing: it answers
+    WriteFiles before its file writes are flushed, and the API's close() kills it at once, which on a
+    busy machine left pagefind-entry.json empty and pagefind-worker.js cut short (search then failed)."""
+    import asyncio
+
+    service._poll_task.cancel()
+    backend = service._backend
+    backend.stdin.close()
+    try:
+        await asyncio.wait_for(backend.wait(), timeout=120)
+    except TimeoutError:
+        backend.terminate()
+        await backend.wait()
+
+
+def check_bundle(target: Path) -> None:
+    """A Pagefind bundle every browser can load: its entry file is JSON naming a metadata file that exists."""
+    try:
+        entry = json.loads((target / "pagefind-entry.json").read_text(encoding="utf-8"))
+        metas = [lang["hash"] for lang in entry["languages"].values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise RuntimeError(f"{target}/pagefind-entry.json is incomplete ({e}): the search index was not written") from e
+    missing = [h for h in metas if not list(target.glob(f"pagefind.{h}.pf_meta"))]
+    if missing or not (target / "pagefind-worker.js").stat().st_size:
+        raise RuntimeError(f"{target}: the search index was not written completely")
 
 
 def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
@@ -251,6 +285,7 @@ def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
         for n, r in enumerate(recs):
             Path(tmp, f"{n}.html").write_text(record_html(r), encoding="utf-8")
         aio.run(_write(Path(tmp), target))
+    check_bundle(target)
     for name in UNUSED:
         (target / name).unlink(missing_ok=True)
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
