@@ -26,7 +26,8 @@ MATERIAL_CSS = ("assets/stylesheets/main.*.min.css", "assets/stylesheets/palette
 _CLASS_ATTR = re.compile(r'class=\\?"([^"\\]*)')
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
 _MD_WORD = re.compile(r"md-[\w-]+")
-_QUOTED = re.compile(r"""["'`]([A-Za-z_][\w-]*)["'`]""")
+_STRING = re.compile(r""""([^"\\\n]*)"|'([^'\\\n]*)'|`([^`\\]*)`""")
+_TEMPLATE_PREFIX = re.compile(r"([A-Za-z_][\w-]*--)\$\{")  # `md-source__fact--${kind}`: a family of classes
 # attributes whose values select a variant: text direction, Material's colour scheme, primary, accent
 _VARIANT_ATTR = re.compile(r'(?:\sdir|data-md-color-[a-z]+)="([^"]*)"')
 _VARIANT_SELECTOR = re.compile(r"\[(?:dir|data-md-color-[a-z]+)=([\w-]+)\]")
@@ -55,10 +56,11 @@ class Used:
 
     classes: frozenset[str]
     variants: frozenset[str]
+    prefixes: tuple[str, ...] = ()  # classes the bundle names by a prefix and a value it fills in
 
     def selector(self, selector: str) -> bool:
         plain = _NOT.sub("", selector)
-        return all(c in self.classes for c in _CLASS.findall(plain)) and all(
+        return all(c in self.classes or c.startswith(self.prefixes) for c in _CLASS.findall(plain)) and all(
             v in self.variants for v in _VARIANT_SELECTOR.findall(plain)
         )
 
@@ -71,9 +73,10 @@ def off_prefixes(features: Iterable[str], extra: Iterable[str]) -> tuple[str, ..
 
 def used_names(site_dir: Path, off: tuple[str, ...] = ()) -> Used:
     """Every class a page, a card chunk or a script of the site names. Scripts count by every word in
-    them (ours build class names from literals), Material's bundle by its md-* words and quoted names,
-    except the classes of components that are off (`off`: class prefixes)."""
+    them (ours build class names from literals), Material's bundle by its md-* words and the words of
+    its strings, except the classes of components that are off (`off`: class prefixes)."""
     bundle: set[str] = set()
+    prefixes: set[str] = set()
     classes: set[str] = set()
     variants: set[str] = {"default", "slate"}  # the schemes the palette toggle switches between
     for page in site_dir.rglob("*.html"):
@@ -85,11 +88,13 @@ def used_names(site_dir: Path, off: tuple[str, ...] = ()) -> Used:
         text = script.read_text(encoding="utf-8", errors="replace")
         if script.name.startswith("bundle.") or "/workers/" in script.as_posix():
             bundle.update(_MD_WORD.findall(text))
-            bundle.update(_QUOTED.findall(text))
+            for literal in _STRING.finditer(text):
+                bundle.update(_WORD.findall("".join(part or "" for part in literal.groups())))
+            prefixes.update(_TEMPLATE_PREFIX.findall(text))
         else:
             classes.update(_WORD.findall(text))
     classes.update(name for name in bundle if not name.startswith(off))
-    return Used(frozenset(classes), frozenset(variants))
+    return Used(frozenset(classes), frozenset(variants), tuple(sorted(p for p in prefixes if not p.startswith(off))))
 
 
 def drop_unread_properties(css: str, readers: Iterable[str]) -> str:
