@@ -16,6 +16,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
-from . import aio
 from .model import Question, Topic
 from .urls import Urls
 
@@ -232,34 +232,16 @@ def record_html(r: SearchRecord) -> str:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-async def _write(pages: Path, output: Path) -> None:
-    from pagefind.service import PagefindService
+def _write(pages: Path, output: Path) -> None:
+    """Pagefind's own CLI over the folder of records. Not its Python API: that answers WriteFiles before
+    the files are written and then stops the process (kills it, or lets it exit): on a busy machine
+    pagefind-entry.json came out empty and pagefind-worker.js cut short, and search failed."""
+    from pagefind_bin import get_executable
 
-    # One add_directory request: the Python service reads each response after a 0.1 s sleep, so a
-    # request per record (add_html_file) would cost 0.1 s per question.
-    service = await PagefindService().launch()
-    try:
-        index = await service.create_index({"output_path": str(output), "force_language": "en"})  # type: ignore[arg-type]
-        await index.add_directory(str(pages))
-        await index.write_files()
-    finally:
-        await _close(service)
-
-
-async def _close(service) -> None:
-    """Let the Pagefind process exit by itself (end of its input), so it finishes writing: it answers
-    WriteFiles before its file writes are flushed, and the API's close() kills it at once, which on a
-    busy machine left pagefind-entry.json empty and pagefind-worker.js cut short (search then failed)."""
-    import asyncio
-
-    service._poll_task.cancel()
-    backend = service._backend
-    backend.stdin.close()
-    try:
-        await asyncio.wait_for(backend.wait(), timeout=120)
-    except TimeoutError:
-        backend.terminate()
-        await backend.wait()
+    command = [str(get_executable()), "--site", str(pages), "--output-path", str(output), "--force-language", "en"]
+    result = subprocess.run([*command, "--silent"], capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(f"pagefind failed ({result.returncode}): {(result.stdout + result.stderr)[-2000:]}")
 
 
 def check_bundle(target: Path) -> None:
@@ -284,7 +266,7 @@ def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
     with tempfile.TemporaryDirectory(prefix="study-search-") as tmp:
         for n, r in enumerate(recs):
             Path(tmp, f"{n}.html").write_text(record_html(r), encoding="utf-8")
-        aio.run(_write(Path(tmp), target))
+        _write(Path(tmp), target)
     check_bundle(target)
     for name in UNUSED:
         (target / name).unlink(missing_ok=True)
