@@ -8,6 +8,7 @@ they are used (docs/assets/javascripts/study-store.js, PAGE_SCRIPTS).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 
 def loaded(page, site, path: str) -> list[str]:
@@ -40,6 +41,21 @@ def test_a_topic_page_loads_its_own_topic_only_and_works_with_it(page, site):
     chips = page.locator(".rv-status .rv-chip[data-progress-qid]")
     assert chips.count() == page.locator(".rv-status[data-qid]").count() > 0
     assert set(chips.evaluate_all("cs => cs.map(c => c.dataset.status)")) == {"new"}
+
+
+def test_the_topics_index_before_any_progress_loads_no_question_data_and_counts_from_the_topics(page, site):
+    urls = loaded(page, site, "topics/")
+    assert parts(urls) == set()  # at +50,000 every part was ≈ 15 MB of script, parsed while one typed
+    assert not any("ts-fsrs" in u for u in urls), urls
+    cells = page.locator(".qa-topics-index [data-topic-progress]")
+    assert cells.count() > 0
+    sizes = Counter(q["topic"] for q in site.questions)
+    for slug, n in sizes.items():
+        cell = page.locator(f'.qa-topics-index [data-topic-progress="{slug}"]')
+        if cell.count():
+            assert cell.locator(".rv-topics-progress__n").text_content() == f"0 / {n} learned · 0 due", slug
+    total = page.locator(".rv-topics-progress .rv-topic-progress__title").text_content()
+    assert f"{len(site.questions)} new of {len(site.questions)}; 0 due now" in total, total
 
 
 def test_review_loads_every_part_and_the_shown_cards_answer_from_its_chunk(page, site):
