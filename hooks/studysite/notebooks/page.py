@@ -57,7 +57,8 @@ class NotebookPages:
             if name:
                 img.attrs["src"] = Urls.relative(page_url, notebook_image_src(name))
                 img.attrs["loading"] = "lazy"
-        return f'<link rel="stylesheet" href="{Urls.relative(page_url, SHARED_CSS)}">\n' + tree.html
+        body = tree.html or ""  # lexbor types .html as optional; a parsed fragment always has it
+        return f'<link rel="stylesheet" href="{Urls.relative(page_url, SHARED_CSS)}">\n' + body
 
     def published_image(self, src: str) -> str | None:
         """The published file with the same bytes as this data: URI, if there is one."""
