@@ -169,7 +169,7 @@ class Layout:
         return (np.add.reduceat(values, self.sizes.cumsum() - self.sizes) * 2 >= self.sizes)[self.slot_of]
 
 
-def _context_columns(members: list[Candidate], nodes: list[Node], at: Layout, asks: np.ndarray) -> dict:
+def _context_columns(members: list[Candidate], at: Layout, asks: np.ndarray, forms: list[tuple], total: int) -> dict:
     """Where each text stands (CONTEXT): its answer, what follows, whether its slot's other members ask
     and share its form."""
     n = len(members)
@@ -183,7 +183,6 @@ def _context_columns(members: list[Candidate], nodes: list[Node], at: Layout, as
     prev_asks = np.concatenate(([0.0], asks[:-1]))
     next_asks = np.concatenate((asks[1:], [0.0]))
     prev_asks[at.first], next_asks[at.last] = 0.0, 0.0
-    forms = [(s, form_of(m, nodes[m.idx])) for s, m in zip(at.slot_of.tolist(), members, strict=True)]
     counts = Counter(forms)
     share = _floats((counts[f] for f in forms), n) / at.size
     bold = _floats((m.bold for m in members), n)
@@ -193,7 +192,7 @@ def _context_columns(members: list[Candidate], nodes: list[Node], at: Layout, as
         "answer": _floats(map(math.log1p, (m.answer_chars for m in members)), n) / 10,
         "first": at.first.astype(float),
         "last": at.last.astype(float),
-        "pos": _floats((m.idx for m in members), n) / max(len(nodes), 1),
+        "pos": _floats((m.idx for m in members), n) / max(total, 1),
         "seq": np.array(seq, dtype=float),
         "prev_asks": prev_asks,
         "next_asks": next_asks,
@@ -242,6 +241,8 @@ class Table:
     absent: dict[str, np.ndarray]  # OPTIONAL: where a candidate lacks it
     names: dict[str, list[str]]  # ONE_HOT
     shared: list[dict[str, float]]  # per slot
+    groups: np.ndarray  # each candidate's form group: the members of its slot that share its form
+    idx: np.ndarray  # each candidate's node
 
     @property
     def starts(self) -> np.ndarray:
@@ -276,10 +277,16 @@ def table(slots: dict[tuple, list], nodes: list[Node]) -> Table:
     members = [m for ms in slots.values() for m in ms]
     at = Layout.of(np.array([len(ms) for ms in slots.values()], dtype=int))
     n = len(members)
+    idx = np.fromiter((m.idx for m in members), dtype=int, count=n)
     texts = list(zip(*map(text_row, (m.title for m in members)), strict=True)) or [()] * (len(TEXT) + 2)
     columns = {c: np.array(v, dtype=float) for c, v in zip(TEXT, texts, strict=False)}
     columns |= _form_columns(members, nodes)
-    columns |= _context_columns(members, nodes, at, columns["asks"]) if n else {c: np.zeros(0) for c in CONTEXT}
+    forms = [(s, form_of(m, nodes[m.idx])) for s, m in zip(at.slot_of.tolist(), members, strict=True)]
+    if n:
+        columns |= _context_columns(members, at, columns["asks"], forms, len(nodes))
+    else:
+        columns |= {c: np.zeros(0) for c in CONTEXT}
+    group_of = {f: i for i, f in enumerate(dict.fromkeys(forms))}
     absent = {c: np.isnan(columns[c]) for c in OPTIONAL}
     for c, gone in absent.items():
         columns[c][gone] = 0.0
@@ -298,6 +305,8 @@ def table(slots: dict[tuple, list], nodes: list[Node]) -> Table:
         absent,
         {"w0": list(texts[-2]), "w01": list(texts[-1]), "next": ["next=" + m.next_kind for m in members]},
         [_shared(key, len(ms), c, levels) for (key, ms), c in zip(slots.items(), counts, strict=False)],
+        np.array([group_of[f] for f in forms], dtype=int),
+        idx,
     )
 
 
@@ -331,10 +340,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def held_questions(t: Table, p1: np.ndarray) -> np.ndarray:
     """For each candidate, how many candidates that stage one takes for questions lie inside its answer:
     a text over questions is a section that groups them, not a question itself."""
-    idx = np.array([m.idx for m in t.members], dtype=int)
-    ends = np.array([m.end for m in t.members], dtype=int)
-    likely = np.sort(idx[p1 >= 0.5])
-    return np.searchsorted(likely, ends, side="left") - np.searchsorted(likely, idx, side="right")
+    ends = np.fromiter((m.end for m in t.members), dtype=int, count=len(t.members))
+    likely = np.sort(t.idx[p1 >= 0.5])
+    return np.searchsorted(likely, ends, side="left") - np.searchsorted(likely, t.idx, side="right")
 
 
 def stage_two(t: Table, p1: np.ndarray) -> dict[str, np.ndarray]:
@@ -359,7 +367,21 @@ def stage_two(t: Table, p1: np.ndarray) -> dict[str, np.ndarray]:
         "s2.between": ((prev >= 0.5) & (nxt >= 0.5) & (t.per_member(sizes) > 1)).astype(float),
         "s2.holds": (held > 0).astype(float),
         "s2.holds_n": np.minimum(held, 10) / 10,
+        **_form_group(t, p1),
     }
+
+
+def _form_group(t: Table, p1: np.ndarray) -> dict[str, np.ndarray]:
+    """How the other members of a candidate's form group (its slot's members marked as it is) scored: the
+    share stage one takes for questions (a slot whose members of one form mostly ask is taken whole); for
+    a member of a form of its own, the share of its slot's other members."""
+    hi = (p1 >= 0.5).astype(float)
+    size = np.bincount(t.groups)[t.groups]
+    others = np.bincount(t.groups, weights=hi)[t.groups] - hi
+    slot_size = t.per_member(t.sizes)
+    slot_others = t.per_member(np.add.reduceat(hi, t.starts)) - hi
+    share = np.where(size > 1, others / np.maximum(size - 1, 1), slot_others / np.maximum(slot_size - 1, 1))
+    return {"s2.form_hi": share}
 
 
 def stacked_features(t: Table, p1: np.ndarray) -> list[dict[str, float]]:
@@ -375,12 +397,16 @@ def first_scores(t: Table, first: Linear) -> np.ndarray:
 
 
 def score_slots(slots: dict[tuple, list], nodes: list[Node], model: Model | None = None) -> None:
-    """Set `p` (the probability of being a question) on every candidate."""
+    """Set `p` (the probability of being a question) on every candidate. A record's question field (CSV,
+    JSON) is a question by the data's own schema: a file of records alone needs no scoring."""
+    members = [m for ms in slots.values() for m in ms]
+    records = [nodes[m.idx].kind == "row" for m in members]
+    if all(records):
+        for m in members:
+            m.p = 1.0
+        return
     model = model or default_model()
     t = table(slots, nodes)
-    if not t.members:
-        return
     p = sigmoid(weigh(t, model.second, stage_two(t, first_scores(t, model.first))))
-    for m, v in zip(t.members, p.tolist(), strict=True):
-        # a record's question field (CSV, JSON) is a question by the data's own schema
-        m.p = 1.0 if nodes[m.idx].kind == "row" else v
+    for m, v, record in zip(members, p.tolist(), records, strict=True):
+        m.p = 1.0 if record else v

@@ -389,9 +389,13 @@ def _join_numbered_levels(by_key: dict, primary: tuple, chosen: dict) -> None:
 
 
 def _covered(nodes: list[Node], chosen: dict, where: Stops) -> set[int]:
+    """The nodes inside the chosen questions. What is under a member the detector does not take (a group
+    label, a section over questions) is no question's answer: another layout may find questions there."""
     anchors = sorted(chosen.values(), key=lambda m: (m.idx, m.row))
     covered: set[int] = set()
     for m, end in zip(anchors, answer_ends(nodes, anchors, where), strict=True):
+        if m.p < THRESHOLD:
+            continue
         covered.update(range(m.idx, max(end, m.idx + 1)))
     return covered
 
