@@ -14,6 +14,10 @@ SIDE_BY_SIDE = (
 )
 GROUP_ROWS = 20  # pairs listed per group at most (its paste line always names every question)
 DECIDED_SHOWN = 300  # rows of the model's own decisions at most (merges first): the page stays bounded
+# Characters of markdown the page holds at most, whatever the answers' lengths: a group that would not fit
+# side by side in half of it is shown a line a pair, and groups or decisions past the budget are counted, not listed.
+# The built page (theme and navigation around it) stays under 300 KB of HTML.
+BUDGET = 180_000
 DECISIONS = "sources/duplicates.yaml"
 
 
@@ -43,14 +47,22 @@ def markdown(content) -> str:
     groups: dict[int, list] = {}
     for c in candidates:
         groups.setdefault(c.group, []).append(c)
-    side_by_side = SIDE_BY_SIDE
+    used = _size(lines)
+    shown, side_by_side = 0, SIDE_BY_SIDE
     for n, (_, pairs) in enumerate(sorted(groups.items())[:SHOWN], 1):
-        lines += _group(n, pairs, by_id, full=side_by_side > 0)
+        block = _group(n, pairs, by_id, full=side_by_side > 0)
+        if side_by_side > 0 and used + _size(block) > BUDGET // 2:
+            block = _group(n, pairs, by_id, full=False)  # long answers: half the page at most side by side
+        if used + _size(block) > BUDGET:
+            break
+        lines += block
+        used += _size(block)
+        shown += 1
         side_by_side -= len(pairs)
-    if len(groups) > SHOWN:
-        lines += [f"{len(groups) - SHOWN} more groups are not listed: decide these first, then rebuild.", ""]
+    if len(groups) > shown:
+        lines += [f"{len(groups) - shown} more groups are not listed: decide these first, then rebuild.", ""]
     if decided:
-        lines += _decided(decided, by_id)
+        lines += _decided(decided, by_id, BUDGET - used)
     return "\n".join(lines)
 
 
@@ -97,7 +109,11 @@ def _decided_line(decided: list) -> str:
     )
 
 
-def _decided(decided: list, by_id: dict) -> list[str]:
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _decided(decided: list, by_id: dict, budget: int) -> list[str]:
     lines = [
         "## Decided automatically { #decided }",
         "",
@@ -112,13 +128,19 @@ def _decided(decided: list, by_id: dict) -> list[str]:
     ]
     # the merges first (a wrong one hides a question), then the closest calls kept apart
     ranked = sorted(decided, key=lambda c: (c.decided != "same", -c.score, c.ids))
+    listed = 0
     for c in ranked[:DECIDED_SHOWN]:
         a, b = (by_id.get(i) for i in c.ids)
         names = [f"{md_text(q.title)} (`{q.id}`)" if q else f"`{i}`" for q, i in zip((a, b), c.ids, strict=False)]
-        lines.append(f"| {'same' if c.decided == 'same' else 'different'} | {c.score:.2f} | {names[0]} | {names[1]} |")
+        row = f"| {'same' if c.decided == 'same' else 'different'} | {c.score:.2f} | {names[0]} | {names[1]} |"
+        budget -= len(row) + 1
+        if budget < 0:
+            break
+        lines.append(row)
+        listed += 1
     lines += ["", "</details>", ""]
-    if len(ranked) > DECIDED_SHOWN:
-        rest = ranked[DECIDED_SHOWN:]
+    if len(ranked) > listed:
+        rest = ranked[listed:]
         merged = sum(1 for c in rest if c.decided == "same")
         lines += [
             f"{_pairs(len(rest))} more decided automatically are not listed ({merged} merged, "
