@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -128,29 +129,84 @@ def built_site(tmp_path_factory) -> tuple[Path, str]:
         return Path(os.environ["SITE_DIR"]), ""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return _build_site(tmp_path_factory.mktemp("site"))
-    # Under pytest-xdist (scripts/test runs two workers) the first worker to ask builds it, under a lock,
-    # in the run's shared temporary folder; the others wait and reuse it (and its failure, if it failed).
+    # Under pytest-xdist (scripts/test runs two workers) the build was started in the background when the
+    # tests were collected (pytest_collection_modifyitems below); wait for it and share it.
+    shared = tmp_path_factory.getbasetemp().parent
+    _start_site_build(shared)  # no-op when it was started; started here if collection did not
+    rc_file, log = shared / "site.rc", shared / "site.log"
+    waited = 0.0
+    while not rc_file.exists():  # a hang guard, not a speed limit: the build's own timeout is 1800 s
+        assert waited < 2400, f"the shared site build did not finish; its log so far:\n{_tail(log)}"
+        time.sleep(0.5)
+        waited += 0.5
+    stderr = log.read_text(encoding="utf-8", errors="replace")
+    assert rc_file.read_text().strip() == "0", stderr[-4000:]
+    return shared / "site", stderr
+
+
+def _tail(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[-4000:] if path.exists() else "(no log)"
+
+
+# The shared build as a child process: its log and then its exit code (written last) beside the site.
+_BUILD = """
+import subprocess, sys
+out, log, rc = sys.argv[1:4]
+with open(log, "w") as err:
+    try:
+        code = subprocess.run(sys.argv[4:], stdout=subprocess.DEVNULL, stderr=err, timeout=1800).returncode
+    except subprocess.TimeoutExpired:
+        err.write("the build ran past its 1800 s hang guard and was stopped")
+        code = 124
+with open(rc + ".tmp", "w") as f:
+    f.write(str(code))
+import os; os.replace(rc + ".tmp", rc)
+"""
+
+
+def _start_site_build(shared: Path) -> None:
+    """Start the shared full-site build once per run (first worker to get here), in the background."""
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp().parent
-    out, log, failed = shared / "site", shared / "site.log", shared / "site.failed"
     with FileLock(str(shared / "site.lock")):
-        if not log.exists() and not failed.exists():
-            try:
-                _, stderr = _build_site(out)
-            except AssertionError as e:
-                failed.write_text(str(e), encoding="utf-8")
-                raise
-            log.write_text(stderr, encoding="utf-8")
-    assert not failed.exists(), failed.read_text(encoding="utf-8")
-    return out, log.read_text(encoding="utf-8")
+        started = shared / "site.started"
+        if started.exists():
+            return
+        started.write_text(os.environ.get("PYTEST_XDIST_WORKER", ""), encoding="utf-8")
+        out, log, rc = shared / "site", shared / "site.log", shared / "site.rc"
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)]
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD, str(out), str(log), str(rc), *command],
+            cwd=REPO,
+            env={**os.environ, **_build_env()},
+            stdin=subprocess.DEVNULL,
+        )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Under xdist: start the shared site build now, and run the files that need it last, so the workers
+    run every other test while it builds (they used to wait for it, one worker idle for minutes)."""
+    if os.environ.get("SITE_DIR") or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    needs = {item.path for item in items if "built_site" in getattr(item, "fixturenames", ())}
+    if not needs:
+        return
+    items.sort(key=lambda item: item.path in needs)  # stable: files stay whole and in their order
+    _start_site_build(session.config._tmp_path_factory.getbasetemp().parent)
+
+
+def _build_env() -> dict[str, str]:
+    # Built as a deployment is (SITE_URL set): canonical links and a sitemap, which Material's instant
+    # navigation needs. Without SITE_URL the site has neither (tests/browser/test_pages.py checks that).
+    return {
+        "NO_MKDOCS_2_WARNING": "1",
+        "STUDY_CACHE_DIR": str(REPO / ".cache"),
+        "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
+    }
 
 
 def _build_site(out: Path) -> tuple[Path, str]:
-    # Built as a deployment is (SITE_URL set): canonical links and a sitemap, which Material's instant
-    # navigation needs. Without SITE_URL the site has neither (tests/browser/test_pages.py checks that).
-    env = {"SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/"}
-    result = run_mkdocs(REPO, "build", "--strict", "-d", str(out), env=env)
+    result = run_mkdocs(REPO, "build", "--strict", "-d", str(out), env=_build_env())
     assert result.returncode == 0, result.stderr[-4000:]
     return out, result.stderr
 

@@ -123,7 +123,8 @@ class Glossary:
     def canonical(self, words: list[str], keep_filler: bool = False) -> list[str]:
         """Synonyms (longest first) to their canonical terms; filler out; the rest stemmed."""
         stems = [_stem(w) for w in words]
-        out, i = [], 0
+        out: list[str] = []
+        i = 0
         while i < len(words):
             found, n = None, 1
             for n in self.phrase_lengths.get(stems[i], ()):

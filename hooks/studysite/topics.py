@@ -12,12 +12,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import re
-
 from . import yamlfile
 from .model import Question, SourceError, Topic
+from .urls import SLUG
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 KEYWORD_WEIGHT = 0.15  # a topic keyword in the title: worth this much cosine similarity
 # Below this, a question is like no topic in particular (e.g. "Which data visualisation libraries do you
 # use?"): it goes to the fallback topic, and the log lists it. About the weakest 5 % of the corpus files.
@@ -36,7 +34,8 @@ def load_topic_map(path: Path, rel: str) -> dict:
         if not isinstance(t, dict):
             raise SourceError(rel, line, f"topic {i + 1} must be a mapping with `slug` and `title`")
         for key in ("slug", "title"):
-            if not isinstance(t.get(key), str) or not t.get(key).strip():
+            value = t.get(key)
+            if not isinstance(value, str) or not value.strip():
                 raise SourceError(rel, line, f"topic {i + 1} has no `{key}` (text)")
         if not SLUG.fullmatch(t["slug"]):
             raise SourceError(

@@ -47,6 +47,7 @@ def parse_elements(text: str, file: str) -> list[tuple[str, str, int]]:
     for k, start in enumerate(starts):
         stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
         m = ELEMENT.match(lines[start])
+        assert m is not None  # starts holds only lines ELEMENT matched
         tag = m.group(1).lower()
         value = "\n".join([lines[start][m.end() :], *lines[start + 1 : stop]]).rstrip()
         if not value.endswith("]"):

@@ -296,11 +296,12 @@ HANDLERS: dict[str, Callable[[_Walk, int, Token], int]] = {
 
 def _html_block(content: str, first: int, last: int, emit, details: list[int], nodes: list[Node]) -> None:
     """HTML inside markdown: <details><summary> is a question slot; other HTML is kept (sanitised)."""
-    if SUMMARY.search(content):
+    opening = SUMMARY.search(content)
+    if opening:
         tree = LexborHTMLParser(content)
         summary = tree.css_first("summary")
         title = " ".join((summary.text() if summary else "").split())
-        after = content[SUMMARY.search(content).start() :]
+        after = content[opening.start() :]
         after = re.sub(r"(?is)^.*?</summary\s*>", "", after, count=1)
         idx = emit(Node("summary", line=first, end=last, text=title, title=title, fmt="text"))
         details.append(idx)
