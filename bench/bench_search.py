@@ -152,7 +152,8 @@ def main() -> None:
             )
             server.shutdown()
             server.server_close()
-            print(f"size +{n}: done", file=sys.stderr, flush=True)
+            # each size's rows as soon as they are measured (a +50,000 build can outlast the session)
+            print(f"size +{n}: done {rows[-len(ENGINES) :]} first visit {weights[-1][1]}", file=sys.stderr, flush=True)
         browser.close()
         report(rows, weights, args)  # before the temporary builds are removed (slow at 50,000)
 

@@ -220,10 +220,18 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     if hook.site is not None:  # the stylesheet cut out of every notebook page, into the site being built
         hook.site.notebook_pages.write(config["site_dir"])
+        _shrink_assets(config)
         _search_index(config)
     if hook.swap is not None:  # (if anything above fails, on_build_error abandons the swap)
         hook.swap.finish(config)
         hook.swap = None
+
+
+def _shrink_assets(config) -> None:
+    """The site's own scripts and stylesheets minified, Material's trimmed (hooks/studysite/assets.py)."""
+    assets = sys.modules.get("studysite.assets") or importlib.import_module("studysite.assets")
+    stats = assets.shrink(config)
+    log.debug(f"assets: {stats.minified} files minified, {stats.saved / 1024:.0f} KiB saved")
 
 
 def _search_index(config) -> None:

@@ -224,5 +224,5 @@ def test_the_vendored_scheduler_is_the_pinned_version_with_its_licence():
         assert scripts.index(f"assets/javascripts/{name}") > store, name
     # the scripts only some pages use are added by study-store.js on those pages, not loaded everywhere
     js = (REPO / "docs" / "assets" / "javascripts" / "study-store.js").read_text(encoding="utf-8")
-    for name in ("study-plan.js", "review.js", "../vendor/ts-fsrs/index.umd.js"):
+    for name in ("study-plan.js", "review.js", "../vendor/ts-fsrs/index.umd.min.js"):
         assert f"assets/javascripts/{name}".replace("javascripts/../", "") not in scripts and f'"{name}"]' in js, name

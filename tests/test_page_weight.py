@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+import material as mkdocs_material
 import pytest
 
 from conftest import REPO, lean_project, run_mkdocs
@@ -105,3 +106,23 @@ def test_review_quiz_and_plan_load_their_questions_by_script_in_bounded_chunks(b
 def cards_of(site: Path, k: int) -> dict[str, str]:
     text = (site / "assets" / "javascripts" / "study-cards" / f"cards-{k}.js").read_text(encoding="utf-8")
     return json.loads(text.split(".push(", 1)[1].rsplit(");", 1)[0])["cards"]
+
+
+def test_the_first_visit_assets_are_minified_and_materials_stylesheets_trimmed(big_site):
+    """hooks/studysite/assets.py: the site's own scripts and stylesheets minified, Material's stylesheets
+    keeping what the pages can match (light and dark, left to right) and nothing for right-to-left."""
+    for own in ("javascripts/study-store.js", "javascripts/search-rank.js", "stylesheets/study.css"):
+        built = (big_site / "assets" / own).read_text(encoding="utf-8")
+        source = (REPO / "docs" / "assets" / own).read_text(encoding="utf-8")
+        assert len(built) < 0.8 * len(source) and "/*" not in built.replace("/*!", ""), own
+    main = next((big_site / "assets" / "stylesheets").glob("main.*.min.css")).read_text(encoding="utf-8")
+    palette = next((big_site / "assets" / "stylesheets").glob("palette.*.min.css")).read_text(encoding="utf-8")
+    assert len(main) < 100_000 and len(palette) < 5_000, (len(main), len(palette))
+    # a right-to-left rule stays only in a selector list with a left-to-right one (11 of Material's 113)
+    material = Path(mkdocs_material.__file__).parent / "templates" / "assets" / "stylesheets"
+    rtl = next(material.glob("main.*.min.css")).read_text(encoding="utf-8").count("[dir=rtl]")
+    assert main.count("[dir=rtl]") < rtl / 5 and "[dir=ltr]" in main, (main.count("[dir=rtl]"), rtl)
+    assert "[data-md-color-scheme=slate]" in palette and "[data-md-color-primary=red]" not in palette
+    for kept in (".md-search-result__item", ".md-typeset table", ".md-code__button", ".md-nav__link"):
+        assert kept in main, kept  # drawn by Material's bundle, or on every page
+    assert ".md-version" not in main and ".md-annotation" not in main  # features mkdocs.yml leaves off

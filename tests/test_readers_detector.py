@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import json
 
-from studysite.detect import MODEL_FILE, default_model, load_model
-from studysite.detect_train import corpus_files, corpus_hash, judge_file
+import math
+
+from studysite.detect import (
+    MODEL_FILE,
+    default_model,
+    first_scores,
+    load_model,
+    sigmoid,
+    stacked_features,
+    stage_two,
+    weigh,
+)
+from studysite.detect_train import corpus_files, corpus_hash, examples, judge_file
 from studysite.readers import parse_text, read_text
 from studysite.slots import BY_NAME, SLOTS, SlotKind, candidates, heading_members
 
@@ -31,6 +42,28 @@ def test_fitted_model_reads_most_corpus_files_exactly():
     results = [judge_file(f, model) for f in corpus_files()]
     exact = [r for r in results if r.exact]
     assert len(exact) >= 0.75 * len(results), [(r.name, r.read, r.hand, r.junk) for r in results if not r.exact]
+
+
+def test_build_scores_what_training_sees():
+    """The build weighs whole columns of features (numpy); training reads the same features as one dict per
+    candidate. On every labelled file both stages give each candidate the probability the model gives its
+    dict (a feature weighed in one and not the other, or computed differently, fails here)."""
+    model = default_model()
+    checked = 0
+    for f in corpus_files():
+        t, _labels = examples(f)
+        if not t.members:
+            continue
+        p1 = first_scores(t, model.first)
+        p2 = sigmoid(weigh(t, model.second, stage_two(t, p1)))
+        stacked = stacked_features(t, p1)
+        for k, (own, both) in enumerate(zip(t.dicts, stacked, strict=True)):
+            z1 = model.first.intercept + model.first.dot(own)
+            z2 = model.second.intercept + model.second.dot(both)
+            assert math.isclose(p1[k], 1 / (1 + math.exp(-max(-30, min(30, z1)))), rel_tol=0, abs_tol=1e-12), f.name
+            assert math.isclose(p2[k], 1 / (1 + math.exp(-max(-30, min(30, z2)))), rel_tol=0, abs_tol=1e-12), f.name
+            checked += 1
+    assert checked > 10_000
 
 
 def test_scores_decide_which_heading_is_a_question():

@@ -348,3 +348,32 @@ def test_title_case_headings_become_sentence_case_but_names_and_terms_stay():
     )
     assert title_case_to_sentence("How does PyTorch handle CUDA tensors?") == "How does PyTorch handle CUDA tensors?"
     assert title_case_to_sentence("How does XY work with data?") == "How does XY work with data?"
+
+
+GROUPED_LIST = """# Training neural networks
+
+- [E] When building a neural network, should you overfit or underfit it first?
+- [E] Write the vanilla gradient update.
+- Activation functions.
+    - [E] Draw the graphs for sigmoid, tanh, ReLU, and leaky ReLU.
+    - [E] Pros and cons of each activation function.
+    - [E] Is ReLU differentiable? What to do when it's not differentiable?
+- [E] What's the motivation for skip connection in neural works?
+- Batch size.
+    - [E] What happens to your model training when you decrease the batch size to 1?
+    - [M] How should we adjust the learning rate as we increase or decrease the batch size?
+- [M] Why is Adagrad sometimes favored in problems with sparse gradients?
+- [E] Why don't we just initialize all weights in a neural network to zero?
+"""
+
+
+def test_questions_under_a_group_label_are_read():
+    """A list of questions with group-label items ("Batch size.") whose nested items are questions: the
+    labels are not questions, and what is under them is no question's answer, so the nested questions
+    are read as the second layout (they were left inside the labels)."""
+    report = read_text(GROUPED_LIST, "sources/grouped.md")
+    got = titles(report)
+    assert "Activation functions." not in got and "Batch size." not in got
+    assert len(got) == 10
+    assert "Draw the graphs for sigmoid, tanh, ReLU, and leaky ReLU." in got
+    assert "How should we adjust the learning rate as we increase or decrease the batch size?" in got

@@ -214,6 +214,11 @@ def test_exported_permalinks_land_on_the_question(split_site, tmp_path):
     # the exported docs tree publishes the same URLs as the site
     for name in ("questions.json", "assets/javascripts/study-data.js", f"q/{rows[0]['id']}/index.html"):
         assert (export / "docs" / name).read_bytes() == site.file(name).read_bytes(), name
+    # and the card chunks as review/ filled them (it renders after the export is copied), not placeholders:
+    # the quiz of a site built from the export shows every answer
+    cards = "assets/javascripts/study-cards/cards-0.js"
+    assert "StudyCards" in (export / "docs" / cards).read_text(encoding="utf-8")
+    assert (export / "docs" / cards).read_bytes() == site.file(cards).read_bytes()
 
 
 def test_link_and_url_rules_for_both_styles():

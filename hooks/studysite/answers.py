@@ -7,6 +7,7 @@ import bisect
 import re
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .model import Block, SourceRef
 from .slots import ANSWER_PREFIX, Member
@@ -14,32 +15,66 @@ from .stream import Node
 from .wording import reads_as_question
 
 
-def answer_ends(nodes: list[Node], anchors: list[Member]) -> list[int]:
-    """For each anchor, the index of the first node that is no longer its answer."""
+@dataclass(frozen=True)
+class Stops:
+    """The nodes an answer may end at, by the kind of its question's node: a heading may end any answer,
+    the next item an item's, the close of its `<details>` a summary's; no other node ends one."""
+
+    heading: list[int]
+    item: list[int]  # headings and items
+    summary: list[int]  # headings and ends
+
+    def of(self, kind: str) -> list[int]:
+        return self.item if kind == "item" else self.summary if kind == "summary" else self.heading
+
+
+def stops(nodes: list[Node]) -> Stops:
+    where = Stops([], [], [])
+    for i, n in enumerate(nodes):
+        if n.kind == "heading":
+            where.heading.append(i)
+            where.item.append(i)
+            where.summary.append(i)
+        elif n.kind == "item":
+            where.item.append(i)
+        elif n.kind == "end":
+            where.summary.append(i)
+    return where
+
+
+def answer_ends(nodes: list[Node], anchors: list[Member], where: Stops | None = None) -> list[int]:
+    """For each anchor, the index of the first node that is no longer its answer (`where`: stops(nodes),
+    when the caller has it)."""
+    where = where or stops(nodes)
     ends = []
     starts = sorted({m.idx for m in anchors})
-    for _k, m in enumerate(anchors):
-        pos = bisect.bisect_right(starts, m.idx)
-        node = nodes[m.idx]
-        if m.row >= 0 or node.kind == "row":
+    for m in anchors:
+        if m.row >= 0 or nodes[m.idx].kind == "row":
             ends.append(m.idx + 1)
             continue
+        pos = bisect.bisect_right(starts, m.idx)
         nxt = starts[pos] if pos < len(starts) else len(nodes)
-        end = m.idx + 1 + m.consumes
-        while end < nxt:
-            n = nodes[end]
-            if n.kind == "heading" and _closes(node, n, nodes, m.idx, end):
-                break
-            if n.kind == "heading" and _link_out(nodes, end, nxt):
-                break  # "#### Explore all answers here 👉 [site](…)" and a banner: the page's, not the answer's
-            if node.kind == "summary" and n.kind == "end" and not _inside(nodes, end, m.idx):
-                end += 1
-                break
-            if node.kind == "item" and _next_item(node, n, nodes, m.idx, end):
-                break
-            end += 1
-        ends.append(end)
+        ends.append(_end(nodes, m.idx, m.idx + 1 + m.consumes, nxt, where))
     return ends
+
+
+def _end(nodes: list[Node], q_idx: int, first: int, nxt: int, where: Stops) -> int:
+    """Where the answer of the question at q_idx, starting at `first`, ends before the next anchor `nxt`."""
+    node = nodes[q_idx]
+    positions = where.of(node.kind)
+    k = bisect.bisect_left(positions, first)
+    while k < len(positions) and (j := positions[k]) < nxt:
+        n = nodes[j]
+        if n.kind == "heading" and _closes(node, n, nodes, q_idx, j):
+            return j
+        if n.kind == "heading" and _link_out(nodes, j, nxt):
+            return j  # "#### Explore all answers here 👉 [site](…)" and a banner: the page's, not the answer's
+        if node.kind == "summary" and n.kind == "end" and not _inside(nodes, j, q_idx):
+            return j + 1
+        if node.kind == "item" and _next_item(node, n, nodes, q_idx, j):
+            return j
+        k += 1
+    return max(first, nxt)
 
 
 def _next_item(q: Node, n: Node, nodes: list[Node], q_idx: int, n_idx: int) -> bool:
@@ -68,12 +103,12 @@ def _closes(q: Node, h: Node, nodes: list[Node], q_idx: int, h_idx: int) -> bool
 
 
 def _inside(nodes: list[Node], idx: int, ancestor: int) -> bool:
+    """Is node idx inside node ancestor? A parent comes before its children in the stream, so the walk up
+    stops once it is above the ancestor."""
     p = nodes[idx].parent
-    while p >= 0:
-        if p == ancestor:
-            return True
+    while p > ancestor:
         p = nodes[p].parent
-    return False
+    return p == ancestor and p >= 0
 
 
 def answer_blocks(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from .detect import MODEL_FILE, Candidate, Linear, Model, held_questions, slot_features, stacked_features
+from .detect import MODEL_FILE, Linear, Model, Table, first_scores, stacked_features, table
 from .readers import decode, notebook, parse_text, read_text
 from .segment import slot_context
 from .slots import by_slot, candidates, lift_metadata
@@ -109,22 +108,19 @@ def line_keys(f: LabelledFile, lines: list[int]) -> list[str]:
     return [str(n) for n in lines]
 
 
-Slots = list[tuple[Sequence[Candidate], list[dict[str, float]], list[int]]]  # per slot: members, features, labels
+Examples = tuple[Table, list[int]]  # every candidate's features, and 1 where a labelled question starts
 
 
-def examples(f: LabelledFile) -> Slots:
-    """Every candidate of the file by slot: its features, and 1 where a labelled question starts on its line."""
+def examples(f: LabelledFile) -> Examples:
+    """Every candidate of the file: its features, and 1 where a labelled question starts on its line."""
     parsed = parse_text(f.text, f.name)
     nodes = parsed.nodes
     lift_metadata(nodes)
     slots = by_slot(candidates(nodes))
     slot_context(nodes, slots)
-    feats = slot_features(slots, nodes)
-    out: Slots = []
-    for members in slots.values():
-        keys = line_keys(f, [nodes[m.idx].line + m.offset for m in members])
-        out.append((members, [feats[id(m)] for m in members], [int(k in f.questions) for k in keys]))
-    return out
+    t = table(slots, nodes)
+    keys = line_keys(f, [nodes[m.idx].line + m.offset for m in t.members])
+    return t, [int(k in f.questions) for k in keys]
 
 
 def _fit_linear(X: list[dict[str, float]], y: list[int], c: float) -> Linear:
@@ -138,25 +134,20 @@ def _fit_linear(X: list[dict[str, float]], y: list[int], c: float) -> Linear:
     return Linear(weights, round(float(clf.intercept_[0]), 5))
 
 
-def _flat(files: list[Slots]) -> tuple[list[dict[str, float]], list[int]]:
-    return [x for slots in files for _, xs, _ in slots for x in xs], [
-        v for slots in files for _, _, ys in slots for v in ys
-    ]
+def _flat(files: list[Examples]) -> tuple[list[dict[str, float]], list[int]]:
+    return [x for t, _ in files for x in t.dicts], [v for _, ys in files for v in ys]
 
 
-def _second_stage(files: list[Slots], first: list[Linear]) -> tuple[list[dict[str, float]], list[int]]:
+def _second_stage(files: list[Examples], first: list[Linear]) -> tuple[list[dict[str, float]], list[int]]:
     X: list[dict[str, float]] = []
     y: list[int] = []
-    for slots, model in zip(files, first, strict=True):
-        p1s = [[model.score(x) for x in xs] for _, xs, _ in slots]
-        holds = held_questions([members for members, _, _ in slots], p1s)
-        for (members, xs, ys), p1, held in zip(slots, p1s, holds, strict=True):
-            X += stacked_features(members, xs, p1, held)
-            y += ys
+    for (t, ys), linear in zip(files, first, strict=True):
+        X += stacked_features(t, first_scores(t, linear))
+        y += ys
     return X, y
 
 
-def fit(data: list[tuple[str, Slots]], c: float = C) -> Model:
+def fit(data: list[tuple[str, Examples]], c: float = C) -> Model:
     """Stage one on every file; stage two on stage-one scores each file got from a model that never saw
     its author (GroupKFold by author), so the second stage learns how far to trust unseen authors' scores."""
     authors = sorted({a for a, _ in data})

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 
 import html
+import json
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -24,7 +26,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
-from . import aio
 from .model import Question, Topic
 from .urls import Urls
 
@@ -231,13 +232,28 @@ def record_html(r: SearchRecord) -> str:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-async def _write(pages: Path, output: Path) -> None:
-    from pagefind.index import PagefindIndex
+def _write(pages: Path, output: Path) -> None:
+    """Pagefind's own CLI over the folder of records. Not its Python API: that answers WriteFiles before
+    the files are written and then stops the process (kills it, or lets it exit): on a busy machine
+    pagefind-entry.json came out empty and pagefind-worker.js cut short, and search failed."""
+    from pagefind_bin import get_executable
 
-    # One add_directory request: the Python service reads each response after a 0.1 s sleep, so a
-    # request per record (add_html_file) would cost 0.1 s per question.
-    async with PagefindIndex(config={"output_path": str(output), "force_language": "en"}) as index:  # type: ignore[arg-type]
-        await index.add_directory(str(pages))
+    command = [str(get_executable()), "--site", str(pages), "--output-path", str(output), "--force-language", "en"]
+    result = subprocess.run([*command, "--silent"], capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(f"pagefind failed ({result.returncode}): {(result.stdout + result.stderr)[-2000:]}")
+
+
+def check_bundle(target: Path) -> None:
+    """A Pagefind bundle every browser can load: its entry file is JSON naming a metadata file that exists."""
+    try:
+        entry = json.loads((target / "pagefind-entry.json").read_text(encoding="utf-8"))
+        metas = [lang["hash"] for lang in entry["languages"].values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise RuntimeError(f"{target}/pagefind-entry.json is incomplete ({e}): the search index was not written") from e
+    missing = [h for h in metas if not list(target.glob(f"pagefind.{h}.pf_meta"))]
+    if missing or not (target / "pagefind-worker.js").stat().st_size:
+        raise RuntimeError(f"{target}: the search index was not written completely")
 
 
 def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
@@ -250,7 +266,8 @@ def write_index(site_dir: Path, recs: Sequence[SearchRecord]) -> IndexStats:
     with tempfile.TemporaryDirectory(prefix="study-search-") as tmp:
         for n, r in enumerate(recs):
             Path(tmp, f"{n}.html").write_text(record_html(r), encoding="utf-8")
-        aio.run(_write(Path(tmp), target))
+        _write(Path(tmp), target)
+    check_bundle(target)
     for name in UNUSED:
         (target / name).unlink(missing_ok=True)
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())

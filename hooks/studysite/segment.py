@@ -19,7 +19,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .answers import answer_blocks, answer_ends, tidy
+from .answers import Stops, answer_blocks, answer_ends, stops, tidy
 from .clean import title_case_to_sentence
 from .detect import Model, score_slots
 from .hints import FileHints, NO_QUESTIONS_HINT
@@ -105,36 +105,38 @@ def segment(
 
 def slot_context(nodes: list[Node], by_key: dict[tuple, list[Member]]) -> None:
     """Each candidate's answer as its own slot would give it: whether there is one, how long, what follows."""
-    sums = _body_sums(nodes)
+    chars_at, content_at, links_at, text_at = _body_sums(nodes)
+    where = stops(nodes)
     for members in by_key.values():
         ordered = sorted(members, key=lambda m: (m.idx, m.row))
-        for m, end in zip(ordered, answer_ends(nodes, ordered), strict=True):
+        for m, end in zip(ordered, answer_ends(nodes, ordered, where), strict=True):
             node, first = nodes[m.idx], m.idx + 1 + m.consumes
-            chars, content, links, text = 0, 0, 0, 0
+            chars = content = links = text = 0
             if m.row < 0 and node.kind != "row" and end > first:  # the nodes of its answer
-                chars, content, links, text = (b - a for a, b in zip(sums[first], sums[end], strict=True))
-            chars += len(m.rest) + sum(len(a) for a in node.answer)
+                chars, content = chars_at[end] - chars_at[first], content_at[end] - content_at[first]
+                links, text = links_at[end] - links_at[first], text_at[end] - text_at[first]
+            chars += len(m.rest) + sum(map(len, node.answer))
             if m.row >= 0 and node.rows:
-                chars += sum(len(c) for c in node.rows[m.row][1:])
+                chars += sum(map(len, node.rows[m.row][1:]))
             m.answer_chars, m.end = chars, end
             m.has_answer = chars > 0 or content > 0
             m.next_kind = nodes[first].kind if first < len(nodes) else "end"
             m.links_only = links > 0 and text == 0 and not m.rest
 
 
-def _body_sums(nodes: list[Node]) -> list[tuple[int, int, int, int]]:
+def _body_sums(nodes: list[Node]) -> tuple[list[int], list[int], list[int], list[int]]:
     """Running totals over the nodes (content characters, content nodes, links, nodes other than links,
-    furniture and ends), so any run of nodes is summed by one subtraction: sums[end] - sums[first]."""
-    chars = content = links = text = 0
-    sums = [(0, 0, 0, 0)]
+    furniture and ends), so any run of nodes is summed by one subtraction: chars[end] - chars[first]."""
+    chars, content, links, text = [0], [0], [0], [0]
     for n in nodes:
-        if n.kind in CONTENT:
-            chars += len(n.text) + sum(len(c) for r in n.rows for c in r)
-            content += 1
-        links += n.kind == "link"
-        text += n.kind not in ("link", "other", "end")
-        sums.append((chars, content, links, text))
-    return sums
+        size, is_content = 0, n.kind in CONTENT
+        if is_content:
+            size = len(n.text) + (sum(len(c) for r in n.rows for c in r) if n.rows else 0)
+        chars.append(chars[-1] + size)
+        content.append(content[-1] + is_content)
+        links.append(links[-1] + (n.kind == "link"))
+        text.append(text[-1] + (n.kind not in ("link", "other", "end")))
+    return chars, content, links, text
 
 
 def slot_value(members: list[Member]) -> float:
@@ -166,14 +168,15 @@ def choose(nodes: list[Node], plan: Plan, ranked: list[tuple]) -> None:
     chosen: dict[tuple[int, int], Member] = {m.slot: m for m in reversed(by_key[primary])}
     plan.slot_keys = [primary]
     _join_numbered_levels(by_key, primary, chosen)
-    covered = _covered(nodes, chosen)
+    where = stops(nodes)
+    covered = _covered(nodes, chosen, where)
     for key in ranked[1:]:
         outside = [m for m in by_key[key] if m.idx not in covered and (m.idx, -1) not in chosen]
         if sum(m.p >= THRESHOLD for m in outside) >= 2:
             for m in outside:
                 chosen.setdefault(m.slot, m)
             plan.slot_keys.append(key)
-            covered = _covered(nodes, chosen)
+            covered = _covered(nodes, chosen, where)
     anchors = sorted(chosen.values(), key=lambda m: (m.idx, m.row))
     # An item indented under the previous question (the author meant it as the answer, CommonMark
     # reads it as a sibling) is not a question slot.
@@ -188,7 +191,7 @@ def choose(nodes: list[Node], plan: Plan, ranked: list[tuple]) -> None:
             and nodes[m.idx].indent > nodes[anchors[k - 1].idx].indent
         )
     ]
-    plan.ends = answer_ends(nodes, plan.anchors)
+    plan.ends = answer_ends(nodes, plan.anchors, where)
 
 
 def judge(plan: Plan) -> None:
@@ -385,10 +388,14 @@ def _join_numbered_levels(by_key: dict, primary: tuple, chosen: dict) -> None:
             joined.append(m)
 
 
-def _covered(nodes: list[Node], chosen: dict) -> set[int]:
+def _covered(nodes: list[Node], chosen: dict, where: Stops) -> set[int]:
+    """The nodes inside the chosen questions. What is under a member the detector does not take (a group
+    label, a section over questions) is no question's answer: another layout may find questions there."""
     anchors = sorted(chosen.values(), key=lambda m: (m.idx, m.row))
     covered: set[int] = set()
-    for m, end in zip(anchors, answer_ends(nodes, anchors), strict=True):
+    for m, end in zip(anchors, answer_ends(nodes, anchors, where), strict=True):
+        if m.p < THRESHOLD:
+            continue
         covered.update(range(m.idx, max(end, m.idx + 1)))
     return covered
 

@@ -287,6 +287,8 @@ class StudySite:
         review page's deck, cut out into the card scripts: review.publish_cards.)"""
         if files is not None:
             html = review.publish_cards(page.file.src_uri, html, files)
+            if self.export_dir is not None and page.file.src_uri == review.REVIEW_PAGE:
+                review.export_cards(files, self.export_dir / "docs")  # the export copied placeholders
         header = notebook_page_header(page.file.src_uri, page.url, self.urls)
         if header:
             page.meta.setdefault("search", {})["exclude"] = True

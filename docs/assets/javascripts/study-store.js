@@ -62,6 +62,7 @@
     });
     unsorted = true;
     Object.keys(part.aliases || {}).forEach(function (old) { DATA.aliases[old] = part.aliases[old]; });
+    if (part.plan_next) DATA.plan_next = part.plan_next;
   }
   (Array.isArray(window.StudyData) ? window.StudyData : []).forEach(absorb);
   window.StudyData = { push: absorb };
@@ -79,6 +80,10 @@
     return out;
   }
 
+  function fromPlan() {
+    try { return sessionStorage.getItem("study.from-plan"); } catch (err) { return null; } // study.js FROM_PLAN_KEY
+  }
+
   function savedIds() {
     try {
       var saved = JSON.parse(S.asideValue(STORE_KEY) || "{}");
@@ -92,8 +97,8 @@
     [".rv-app", "review.js"],
     [".study-plan, .study-start", "study-plan.js"],
     // the scheduler, wherever saved cards are read (a card is repaired by replaying its log with it),
-    // so not on a page without study widgets nor on the home page before any progress
-    [".rv-app, .qa-page, .study-plan, .qa-topics-index, .study-start[data-study-progress]", "../vendor/ts-fsrs/index.umd.js"]
+    // so not on a page without study widgets nor on home or the topics index before any progress
+    [".rv-app, .qa-page, .study-plan, [data-study-progress]", "../vendor/ts-fsrs/index.umd.min.js"]
   ];
   var scriptsDir = document.currentScript ? new URL(".", document.currentScript.src).href : null;
 
@@ -106,12 +111,14 @@
   function partsOfPage() {
     var names = [];
     if (!PARTS) return scriptsOfPage();
-    // the home page's call to action counts the queue only once there is progress (study-plan.js)
-    var home = document.querySelector(".study-start");
-    if (home && (savedIds().length || /true/.test(S.asideValue(PLAN_KEY) || ""))) home.setAttribute("data-study-progress", "");
-    else home = null;
+    // the home page's call to action and the topics index count the questions only once there is
+    // progress (study-plan.js, study.js): before, every question is new and the topics' sizes say the rest
+    var progress = savedIds().length || /true/.test(S.asideValue(PLAN_KEY) || "");
+    var overview = document.querySelector(".study-start, .qa-topics-index");
+    if (overview && progress) overview.setAttribute("data-study-progress", "");
+    else overview = null;
     var parts = [];
-    if (home || document.querySelector(".rv-app, .study-plan, .qa-topics-index")) {
+    if (overview || document.querySelector(".rv-app, .study-plan")) {
       DATA.topics.forEach(function (t) { parts = parts.concat(topicParts(t.slug)); });
       for (var h = 0; h < PARTS.alias_parts; h++) parts.push("aliases-" + h + ".js");
     } else {
@@ -119,6 +126,8 @@
       if (page) parts = topicParts(page.getAttribute("data-topic"));
       savedIds().forEach(function (id) { parts.push(aliasPart(id)); });
     }
+    // "Next in plan" (study.js) on a question opened from the plan: only then its part
+    if (PARTS.plan_next && fromPlan()) parts.push(PARTS.plan_next);
     return scriptsOfPage().concat(parts.map(function (name) { return S.siteUrl(PARTS.dir + name); }));
   }
 

@@ -226,6 +226,23 @@
 
   /* ---------------------------------- topics index ---------------------------------- */
 
+  // A topic's counts (all topics' for null). Before any progress the index loads no question data
+  // (study-store.js): every question is new, and the topics say how many they have.
+  function topicCounts(slug, store, at) {
+    if (slug === null) {
+      var all = { due: 0, "new": 0, learning: 0, young: 0, mature: 0, total: 0 };
+      st.DATA.topics.forEach(function (t) {
+        var c = topicCounts(t.slug, store, at);
+        Object.keys(all).forEach(function (k) { all[k] += c[k]; });
+      });
+      return all;
+    }
+    var ids = st.DATA.questions.filter(function (q) { return q.topic === slug; }).map(function (q) { return q.id; });
+    var size = st.TOPICS[slug] ? st.TOPICS[slug].questions || 0 : 0;
+    if (ids.length >= size || document.querySelector("[data-study-progress]")) return st.counts(ids, store, at);
+    return { due: 0, "new": size, learning: 0, young: 0, mature: 0, total: size };
+  }
+
   function initTopicsIndex() {
     var box = document.querySelector(".rv-topics-progress");
     var anchor = document.querySelector(".qa-topics-index");
@@ -237,14 +254,13 @@
     var store = st.read();
     var at = st.now();
     box.textContent = "";
-    var all = st.counts(st.DATA.questions.map(function (q) { return q.id; }), store, at);
+    var all = topicCounts(null, store, at);
     box.appendChild(el("p", { "class": "rv-topic-progress__title" },
       "Your progress: " + all.mature + " mature, " + all.young + " young, " + all.learning + " learning, " +
       all["new"] + " new of " + all.total + "; " + all.due + " due now"));
     document.querySelectorAll(".qa-topics-index [data-topic-progress]").forEach(function (cell) {
       var slug = cell.getAttribute("data-topic-progress");
-      var ids = st.DATA.questions.filter(function (q) { return q.topic === slug; }).map(function (q) { return q.id; });
-      var c = st.counts(ids, store, at);
+      var c = topicCounts(slug, store, at);
       cell.textContent = "";
       cell.appendChild(w.progressBar(c, st.TOPICS[slug] ? st.TOPICS[slug].title : slug));
       cell.appendChild(el("span", { "class": "rv-topics-progress__n" }, (c.young + c.mature) + " / " + c.total + " learned · " + c.due + " due"));

@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -102,18 +103,21 @@ def used_rules_cached(css: str, classes: frozenset[str]) -> str:
     return _trimmed[key]
 
 
-def used_rules(css: str, classes: set[str]) -> str:
+def used_rules(css: str, classes: set[str], selector_used: Callable[[str], bool] | None = None) -> str:
     """The stylesheet without the rules no page can match: style rules whose every selector needs a
-    class name the pages never use; @media/@supports blocks are trimmed the same way, and dropped
-    when empty. Everything else (@font-face, @keyframes, variables on :root) is kept as it is."""
+    class name the pages never use (or that `selector_used` says cannot match); @media/@supports blocks
+    are trimmed the same way, and dropped when empty. Everything else (@font-face, @keyframes,
+    variables on :root) is kept as it is."""
     import tinycss2
+
+    used = selector_used or (lambda sel: _selector_used(sel, classes))
 
     def trim(rules) -> list[str]:
         out = []
         for rule in rules:
             if rule.type == "qualified-rule":
                 selectors = tinycss2.serialize(rule.prelude).split(",")
-                if any(_selector_used(sel, classes) for sel in selectors):
+                if any(used(sel) for sel in selectors):
                     out.append(tinycss2.serialize([rule]))
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
                 inner = trim(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
