@@ -61,7 +61,8 @@ def test_the_committed_model_was_trained_on_this_data_and_reads_as_sklearn_would
     x = ps.columns(model.features)
     fitted = pairmodel.fit(x, ps.labels, model.features)
     z = (x - fitted.mean) / fitted.scale
-    clf = CalibratedClassifierCV(LogisticRegression(C=1.0, max_iter=2000), method="sigmoid", cv=5).fit(z, ps.labels)
+    lr = LogisticRegression(C=1.0, max_iter=2000)
+    clf = CalibratedClassifierCV(lr, method=pairmodel.CALIBRATION, cv=5).fit(z, ps.labels)
     assert np.allclose(fitted.predict(x), clf.predict_proba(z)[:, 1], atol=1e-6)
 
 

@@ -11,15 +11,29 @@ from __future__ import annotations
 import re
 
 from .clean import clean_title
-from .ids import TOKEN, spelled
+from .ids import TOKEN, KeyRules, rules, spelled
 from .model import Block
 from .readers.base import RawQuestion
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 
 
-def _norm(text: str) -> frozenset[str]:
-    words = TOKEN.findall(spelled(text))
+class _Norms(dict):
+    """Each text's word set, computed once per merge: the parts of a large group of copies are compared
+    with every base part again and again (normalising each time made merging grow with the square of
+    the copies' text; the glossary's rules are also looked up once, not once per sentence)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules = rules()
+
+    def __missing__(self, text: str) -> frozenset[str]:
+        value = self[text] = _norm(text, self.rules)
+        return value
+
+
+def _norm(text: str, r: KeyRules | None = None) -> frozenset[str]:
+    words = TOKEN.findall(spelled(text, r))
     # Each number with its place among the sentence's numbers ("#0:2", "#1:2"): "a window of 2 and stride
     # 2" and "a window of 3 and stride 2" share the word "2" but not the values.
     values = [w for w in words if any(c.isdigit() for c in w)]
@@ -48,16 +62,17 @@ def merge_blocks(copies: list[list[Block]]) -> list[Block]:
     the part it followed in its own copy (so an intro sentence stays before the list it introduces)."""
     order = sorted(range(len(copies)), key=lambda i: -_answer_size(copies[i]))
     base = [Block(**{**vars(b), "items": list(b.items)}) for b in copies[order[0]]]
+    norms = _Norms()
     for i in order[1:]:
         insert_at: int | None = None  # where the next new part goes; None until a part matched
         pending: list[Block] = []  # new parts seen before the first match: they go before it
         for block in copies[i]:
-            pos = _match(base, block)
+            pos = _match(base, block, norms)
             if pos is None:
-                new = _new_part(base, block)
+                new = _new_part(base, block, norms)
                 if new is None:
                     continue  # everything it says is already there (possibly split differently)
-                pos = _replace_fuller(base, block)
+                pos = _replace_fuller(base, block, norms)
                 if pos is None:
                     if insert_at is None:
                         pending.append(new)
@@ -74,41 +89,41 @@ def merge_blocks(copies: list[list[Block]]) -> list[Block]:
     return base
 
 
-def _match(base: list[Block], block: Block) -> int | None:
+def _match(base: list[Block], block: Block, norms: _Norms) -> int | None:
     """Index of the base part this part duplicates (filling an empty label on the way), else None."""
     if block.kind == "label":
         for pos, b in enumerate(base):
-            if b.kind == "label" and _norm(b.label) == _norm(block.label):
+            if b.kind == "label" and norms[b.label] == norms[block.label]:
                 if not b.text and block.text:
                     b.text, b.fmt, b.origin = block.text, block.fmt, block.origin
                 return pos
-    sentences = [_norm(s) for s in _sentences(block)]
+    sentences = [norms[s] for s in _sentences(block)]
     for pos, b in enumerate(base):
-        theirs = [_norm(s) for s in _sentences(b)]
+        theirs = [norms[s] for s in _sentences(b)]
         if sentences and all(any(_same(s, t) for t in theirs) for s in sentences):
             return pos
     return None
 
 
-def _replace_fuller(base: list[Block], block: Block) -> int | None:
+def _replace_fuller(base: list[Block], block: Block, norms: _Norms) -> int | None:
     """A paragraph saying all a base paragraph says and more replaces it in place (fuller text wins)."""
     if block.kind != "para":
         return None
-    sentences = [_norm(s) for s in _sentences(block)]
+    sentences = [norms[s] for s in _sentences(block)]
     for pos, b in enumerate(base):
-        theirs = [_norm(s) for s in _sentences(b)]
+        theirs = [norms[s] for s in _sentences(b)]
         if b.kind == "para" and theirs and all(any(_same(t, s) for s in sentences) for t in theirs):
             b.text, b.fmt, b.origin = block.text, block.fmt, block.origin
             return pos
     return None
 
 
-def _new_part(base: list[Block], block: Block) -> Block | None:
+def _new_part(base: list[Block], block: Block, norms: _Norms) -> Block | None:
     """The part reduced to sentences/items no base part has; None when nothing is new."""
-    seen = [_norm(s) for b in base for s in _sentences(b)]
+    seen = [norms[s] for b in base for s in _sentences(b)]
     # Also pairs of neighbouring sentences: one copy may run two of the other's sentences together.
     seen += [a | b for a, b in zip(seen, seen[1:], strict=False)]
-    new = [s for s in _sentences(block) if not any(_same(_norm(s), t) for t in seen)]
+    new = [s for s in _sentences(block) if not any(_same(norms[s], t) for t in seen)]
     if not new:
         return None
     if block.kind == "para":

@@ -222,6 +222,7 @@ class Collection:
     tv: list[dict[int, float]]
     av: list[dict[int, float]]
     vectors: dict[str, np.ndarray]  # "emb_title", "emb_full", ("wl_title", "wl_full"): unit rows
+    values: list[frozenset[str]] = field(default_factory=list)  # each title's terms with digits ("resnet50")
 
 
 def _vectorize(docs: list[list[str]]) -> list[dict[int, float]]:
@@ -265,6 +266,7 @@ def prepare(titles: list[str], answers: list[str], glossary: Glossary, encoders:
         tv=_vectorize([list(dict.fromkeys(t)) for t in terms]),
         av=_vectorize(answer_terms),
         vectors=vectors,
+        values=[frozenset(t for t in ts if any(ch.isdigit() for ch in t)) for ts in terms],
     )
 
 
@@ -376,7 +378,7 @@ def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int,
     title, answer = _cosine(c.tv, i, j), _cosine(c.av, i, j)
     contrast = glossary.contrast(c.terms[i], c.terms[j], c.signatures[i], c.signatures[j])
     unreadable = not c.terms[i] or not c.terms[j]
-    values = _values_apart(c.terms[i], c.terms[j])
+    values = _values_apart(c.values[i], c.values[j])
     if contrast:  # a hard rule: the glossary says these ask different things
         outcome = "candidate" if p >= model.candidate else "distinct"
         why = "only one has " + " / ".join(contrast)
@@ -400,11 +402,10 @@ def _decide(c: Collection, glossary: Glossary, model: PairModel, i: int, j: int,
     return Pair(i, j, round(p, 3), round(title, 3), round(answer, 3), outcome, why, vetoed)
 
 
-def _values_apart(a: list[str], b: list[str]) -> tuple[str, ...]:
-    """The terms with digits that only one title has, when both titles name values (a title with no
-    number, "What are the types of pooling?", may well ask what "the 3 types of pooling" asks)."""
-    va = {t for t in a if any(ch.isdigit() for ch in t)}
-    vb = {t for t in b if any(ch.isdigit() for ch in t)}
+def _values_apart(va: frozenset[str], vb: frozenset[str]) -> tuple[str, ...]:
+    """The terms with digits (Collection.values) that only one title has, when both titles name values
+    (a title with no number, "What are the types of pooling?", may well ask what "the 3 types of
+    pooling" asks)."""
     if not va or not vb or va == vb:
         return ()
     return tuple(sorted(va ^ vb))
