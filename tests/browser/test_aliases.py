@@ -16,6 +16,7 @@ import pytest
 from conftest import copy_project, run_mkdocs
 
 from .conftest import PagesHandler
+from .ui import settles
 
 ALIAS, SURVIVOR = "vanishing-exploding-gradient", "exploding-vanishing-gradient"
 PARAPHRASE = (
@@ -55,12 +56,12 @@ def test_merged_id_lands_through_permalink_and_anchor(page, merged_site):
     assert page.url == topic_url + "#" + SURVIVOR
 
     page.goto(topic_url + "#" + ALIAS, wait_until="load")  # an old #anchor link
-    page.wait_for_timeout(100)
     # the anchor sits right before the merged question's heading, and the browser scrolled there
     assert page.locator(f"#{ALIAS}").evaluate("e => e.nextElementSibling.id") == SURVIVOR
-    assert page.evaluate(
+    assert settles(
+        page,
         """id => { const r = document.getElementById(id).getBoundingClientRect();
-                                    return r.top >= 0 && r.bottom <= innerHeight; }""",
+                   return r.top >= 0 && r.bottom <= innerHeight; }""",
         SURVIVOR,
     )
     assert page.evaluate("() => scrollY") > 0

@@ -8,9 +8,13 @@ import urllib.parse
 
 import pytest
 
+from .ui import settles
+
 
 def in_view(page, qid: str) -> bool:
-    return page.evaluate(
+    """The question's heading in the window, once the scroll to it has landed (waited for, not paused)."""
+    return settles(
+        page,
         """id => { const r = document.getElementById(id).getBoundingClientRect();
                    return r.top >= 0 && r.top < innerHeight && r.bottom > 0; }""",
         qid,
@@ -34,7 +38,6 @@ def test_permalink_scrolls_the_question_into_view(page, site):
     for q in picks:
         page.goto(site.url(q["permalink"]))
         page.wait_for_url(re.compile(re.escape("#" + q["id"]) + "$"), wait_until="load")
-        page.wait_for_timeout(100)
         assert in_view(page, q["id"]), f"{q['permalink']}: #{q['id']} is not in view"
     assert not page.watch.page_errors
 

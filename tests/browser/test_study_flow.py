@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from .conftest import STUDY_VIEWPORTS
+from .ui import settles
 
 SCHEMES = ["light", "dark"]
 TOPIC = "autograd"  # long answers with demos: the hardest case for a rating bar
@@ -82,6 +83,11 @@ def test_the_day_1_link_lands_on_day_1(reader, site):
     page.goto(site.url("study-plan/#day-1"), wait_until="networkidle")
     heading = page.locator("h2#day-1")
     assert heading.text_content().startswith("Day 1")
+    settles(
+        page,
+        "() => { const r = document.getElementById('day-1').getBoundingClientRect(); "
+        "return r.top >= 0 && r.bottom <= innerHeight; }",
+    )  # the scroll to the anchor has landed
     assert in_viewport(page, "h2#day-1")["inside"]
 
 

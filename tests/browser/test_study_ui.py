@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .ui import click_task_box
+from .ui import click_task_box, settles
 
 
 def answers_visible(page) -> list[bool]:
@@ -67,7 +67,7 @@ def test_search_result_reveals_its_answer_in_self_test_mode(page, site):
     hrefs = search(page, "max pooling")
     page.locator(".md-search-result__list a.md-search-result__link[href*='#max-pooling']").first.click()
     page.wait_for_url(re.compile("#max-pooling$"))
-    page.wait_for_timeout(200)
+    settles(page, "() => [...document.querySelectorAll('.qa-answer')].some(e => e.offsetParent)")
     shown = page.eval_on_selector_all(".qa-answer", "els => els.filter(e => e.offsetParent).map(e => e.dataset.qid)")
     assert shown == ["max-pooling"], (shown, hrefs[:3])
 

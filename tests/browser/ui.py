@@ -58,3 +58,16 @@ def click_task_box(page, index: int) -> None:
         index,
     )
     page.mouse.click(x, y)
+
+
+def settles(page, expression: str, arg=None, timeout: float = 30_000) -> bool:
+    """Whether the page reaches the state `expression` tests (a JS function of arg), waiting for it: on a
+    loaded machine the scroll to an anchor or a reveal lands late, so a fixed pause then a check is flaky.
+    The timeout is a hang guard, not a speed limit."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(expression, arg=arg, timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
