@@ -85,18 +85,19 @@ def test_look_alikes_never_merge_automatically(a, b):
 
 
 def test_many_numbered_look_alikes_stay_apart():
-    """3,000 titles that differ only in their numbers (the shape of bench.synthetic_dump) stay 3,000
-    questions (the +3,000 page-weight build relies on it)."""
+    """1,000 titles that differ only in their numbers (the shape of bench.synthetic_dump) stay 1,000
+    questions. The +3,000 page-weight build relies on it: such titles once all fused into one cluster.
+    (1,000 shows that as well as 3,000 and encodes a third of the texts.)"""
     raws = [
         raw(
             f"What is synthetic concept {i} in the layer family {i % 97}?",
             f"Concept {i} relates to layer {i % 13}.",
             line=i,
         )
-        for i in range(1, 3001)
+        for i in range(1, 1001)
     ]
     result = find_duplicates(raws, glossary=GLOSSARY)
-    assert len(result.questions) == 3000
+    assert len(result.questions) == 1000
 
 
 def test_seeds_keep_their_merges_and_their_look_alikes_apart_without_decisions():
@@ -274,7 +275,7 @@ def test_candidate_generation_is_near_linear():
     """Nearest neighbours in embedding space plus rare-term partners: a bounded number of comparisons per
     question (counted by compare itself), never n²/2."""
     per_question = similarity.TOP_K + similarity.TOP_K // 2 + 1
-    for n in (300, 1200):
+    for n in (300, 800):
         titles, answers = synthetic_titles(n)
         result = compare(titles, answers, GLOSSARY)
         assert result.comparisons <= per_question * n
@@ -282,7 +283,7 @@ def test_candidate_generation_is_near_linear():
 
 
 def test_blocking_still_finds_a_paraphrase_among_many():
-    titles, answers = synthetic_titles(1200)
+    titles, answers = synthetic_titles(800)  # the texts of the test above: their vectors are cached
     titles += ["What Are Vanishing and Exploding Gradients?", "What do you mean by exploding and vanishing gradients?"]
     answers += ["Gradients shrink or grow through layers.", "Gradients shrink or grow as they flow back."]
     result = compare(titles, answers, GLOSSARY)
