@@ -102,6 +102,9 @@ def test_study_data_lists_every_question_and_maps_aliases_to_survivors(content):
     assert data["questions"] == [] and data["aliases"] == {}
     assert data["parts"]["dir"] == review.DATA_DIR
     parts = {name: part_of(text) for name, text in files.items() if name != review.DATA_FILE}
+    # "Next in plan" has a part of its own, loaded only on a page opened from the plan
+    assert data["parts"]["plan_next"] == review.PLAN_NEXT_FILE.removeprefix(review.DATA_DIR)
+    assert "plan_next" in parts.pop(review.PLAN_NEXT_FILE)
     for t in data["topics"]:
         own = [parts[review.topic_part_file(t["slug"], p)] for p in range(t["parts"])]
         assert all(part["topic"] == t["slug"] and len(part["questions"]) <= review.PART_SIZE for part in own)
