@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .ui import settles
+
 REPO = Path(__file__).resolve().parents[2]
 OFFLINE_INDEX_LIMIT = 1_000_000  # bytes: search/search_index.js of the site as it is (~250 KB)
 
@@ -96,8 +98,11 @@ def test_offline_copy_reviews_and_moves_progress_without_the_network(browser, of
     answer.locator("[data-rating=good]").click()
 
     page.goto((offline_site / "review" / "index.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".rv-reveal")  # the first card is on screen (its card chunk has loaded)
     page.keyboard.press("Space")
+    page.wait_for_selector(".rv-rate [data-rating=hard]")
     page.keyboard.press("2")  # Hard, on the first new card
+    settles(page, "() => Object.keys(studyReview.store().cards).length >= 2")  # the rating is saved
     cards = page.evaluate("() => studyReview.store().cards")
     assert qid in cards and len(cards) == 2
     with page.expect_download() as download:
