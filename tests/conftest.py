@@ -28,15 +28,19 @@ PROJECT_PARTS = ["mkdocs.yml", "mkdocs-offline.yml", "hooks", "docs", "overrides
 
 def run_mkdocs(project: Path, *args: str, env: dict | None = None, timeout: int = 1800) -> subprocess.CompletedProcess:
     """Run mkdocs in a project folder; notebook cache shared with the repo so copies execute nothing new."""
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "STUDY_CACHE_DIR": str(REPO / ".cache"), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", *args],
         cwd=project,
-        env=full_env,
+        env=mkdocs_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def mkdocs_env(env: dict | None = None) -> dict[str, str]:
+    """The environment every mkdocs the tests start runs in (run_mkdocs and the shared site build)."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "STUDY_CACHE_DIR": str(REPO / ".cache"), **(env or {})}
 
 
 def copy_project(
@@ -151,10 +155,10 @@ def _tail(path: Path) -> str:
 # The shared build as a child process: its log and then its exit code (written last) beside the site.
 _BUILD = """
 import subprocess, sys
-out, log, rc = sys.argv[1:4]
+log, rc = sys.argv[1:3]
 with open(log, "w") as err:
     try:
-        code = subprocess.run(sys.argv[4:], stdout=subprocess.DEVNULL, stderr=err, timeout=1800).returncode
+        code = subprocess.run(sys.argv[3:], stdout=subprocess.DEVNULL, stderr=err, timeout=1800).returncode
     except subprocess.TimeoutExpired:
         err.write("the build ran past its 1800 s hang guard and was stopped")
         code = 124
@@ -176,9 +180,9 @@ def _start_site_build(shared: Path) -> None:
         out, log, rc = shared / "site", shared / "site.log", shared / "site.rc"
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)]
         subprocess.Popen(
-            [sys.executable, "-c", _BUILD, str(out), str(log), str(rc), *command],
+            [sys.executable, "-c", _BUILD, str(log), str(rc), *command],
             cwd=REPO,
-            env={**os.environ, **_build_env()},
+            env=mkdocs_env(_build_env()),
             stdin=subprocess.DEVNULL,
         )
 
@@ -216,11 +220,7 @@ def pytest_collection_modifyitems(session, config, items):
 def _build_env() -> dict[str, str]:
     # Built as a deployment is (SITE_URL set): canonical links and a sitemap, which Material's instant
     # navigation needs. Without SITE_URL the site has neither (tests/browser/test_pages.py checks that).
-    return {
-        "NO_MKDOCS_2_WARNING": "1",
-        "STUDY_CACHE_DIR": str(REPO / ".cache"),
-        "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
-    }
+    return {"SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/"}
 
 
 def _build_site(out: Path) -> tuple[Path, str]:

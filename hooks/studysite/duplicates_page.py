@@ -53,10 +53,11 @@ def markdown(content) -> str:
         block = _group(n, pairs, by_id, full=side_by_side > 0)
         if side_by_side > 0 and used + _size(block) > BUDGET // 2:
             block = _group(n, pairs, by_id, full=False)  # long answers: half the page at most side by side
-        if used + _size(block) > BUDGET:
+        size = _size(block)
+        if used + size > BUDGET:
             break
         lines += block
-        used += _size(block)
+        used += size
         shown += 1
         side_by_side -= len(pairs)
     if len(groups) > shown:
