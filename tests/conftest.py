@@ -187,19 +187,24 @@ def _start_site_build(shared: Path) -> None:
         )
 
 
-# The files that take longest (seconds of CPU, roughly, from `--durations` on this 2-core machine): a
+# The files that take longest (seconds, roughly, from `--durations` on this 2-core machine): a
 # scheduling hint only (what runs first); nothing is timed or asserted on it.
 LONG_FILES = {
-    "test_corpus.py": 200,
-    "test_page_weight.py": 180,
-    "test_notebooks_build.py": 150,
-    "test_dedup_meaning.py": 150,
-    "test_faults_build.py": 140,
-    "test_dedup_eval.py": 100,
-    "test_overlay.py": 60,
-    "test_ids.py": 60,
-    "test_faults_process.py": 60,
-    "test_build.py": 60,
+    "test_corpus.py": 140,
+    "test_dedup_meaning.py": 100,
+    "test_page_weight.py": 90,
+    "test_faults_build.py": 60,
+    "test_notebooks_build.py": 45,
+    "test_faults_process.py": 35,
+    "test_build.py": 30,
+    "test_serve.py": 25,
+    "test_ids.py": 25,
+    # the files that need the site (they run after the others)
+    "test_pages.py": 60,
+    "test_a11y.py": 60,
+    "test_study_flow.py": 40,
+    "test_review.py": 40,
+    "test_screenshots.py": 35,
 }
 
 
